@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 from wechatpy.exceptions import WeChatClientException
 
@@ -85,6 +85,7 @@ def journal_replay() -> None:
 
 @click.command("chat")
 @click.option("--openid", default="o_terminal_user", show_default=True)
+@with_appcontext
 def chat(openid: str) -> None:
     """Chats with the bot in the terminal, through the real webhook (signed XML).
 
@@ -93,7 +94,7 @@ def chat(openid: str) -> None:
     """
     from bot.simulator.client import sender_for
 
-    sender = sender_for(current_app)
+    sender = sender_for(current_app._get_current_object())  # type: ignore[attr-defined]
     click.echo(f"Chatting as {openid} ({'safe mode' if sender.encrypt else 'plain mode'}). "
                "/quit to end.")
     while True:

@@ -45,23 +45,23 @@ def dedup_key(message: BaseMessage) -> str:
 
 
 def summary(message: BaseMessage) -> tuple[str, str | None, str]:
-    """(type, event, content) as a clerk reading the journal would want to see them."""
-    kind = message.type
-    if kind == "text":
+    """(type, event, content) as WeChat sent them, for a clerk reading the journal."""
+    data = getattr(message, "_data", {})
+    kind = str(data.get("MsgType") or message.type)
+    if kind == "event":
+        return kind, str(data.get("Event", "")).lower(), str(data.get("EventKey") or "")
+    if message.type == "text":
         return kind, None, message.content or ""
-    if kind == "voice":
+    if message.type == "voice":
         return kind, None, getattr(message, "recognition", None) or f"[media {message.media_id}]"
-    if kind in {"image", "video", "shortvideo"}:
+    if message.type in {"image", "video", "shortvideo"}:
         url = getattr(message, "image", "") if kind == "image" else ""
         return kind, None, f"[media {message.media_id}] {url}".strip()
-    if kind == "location":
+    if message.type == "location":
         lat, lon = message.location
         return kind, None, f"{lat},{lon} {message.label or ''}".strip()
-    if kind == "link":
+    if message.type == "link":
         return kind, None, f"{message.title or ''} {message.url or ''}".strip()
-    if kind == "event":
-        data = getattr(message, "_data", {})
-        return kind, str(data.get("Event", "")).lower(), str(data.get("EventKey") or "")
     return kind, None, ""
 
 
