@@ -264,8 +264,10 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 def gunicorn(env: Mapping[str, str], log_path: Path) -> Iterator[str]:
     """A gunicorn serving ``wsgi:app`` from the checkout; yields its base URL."""
     port = free_port()
+    # No control socket: its default path in ~/.gunicorn is shared with any other
+    # gunicorn of this user, and shutting down would remove theirs.
     command = [str(Path(sys.prefix) / "bin" / "gunicorn"), "-w", str(GUNICORN_WORKERS),
-               "-b", f"127.0.0.1:{port}", "wsgi:app"]
+               "-b", f"127.0.0.1:{port}", "--no-control-socket", "wsgi:app"]
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=dict(env), stdout=log,
                                    stderr=subprocess.STDOUT)
