@@ -9,12 +9,9 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
-from sqlalchemy import select
 from wechatpy.exceptions import WeChatClientException
 
 from bot import migrate, protocol
-from bot.db import get_db
-from bot.models import InboundMessage, JournalState
 
 MENU_FILE = Path(__file__).parent / "data" / "menu.json"
 
@@ -61,7 +58,8 @@ def push_menu(menu_file: Path) -> None:
 
 @journal_cli.command("replay")
 def journal_replay() -> None:
-    """Handles messages spooled during a database outage and journal entries that failed."""
+    """Handles messages spooled during a database outage, and journal entries that failed
+    or were abandoned by a worker that died."""
     inbound = current_app.extensions["inbound"]
     replayed = 0
     for path in inbound.spool.pending():
@@ -74,10 +72,7 @@ def journal_replay() -> None:
         inbound.respond(message, xml)
         path.unlink()
         replayed += 1
-    with get_db().transaction() as session:
-        failed = list(session.scalars(select(InboundMessage)
-                                      .where(InboundMessage.state == JournalState.FAILED)))
-    for entry in failed:
+    for entry in inbound.journal.unfinished():
         inbound.respond(protocol.parse(entry.raw_xml), entry.raw_xml)
         replayed += 1
     click.echo(f"replayed {replayed} message(s)")

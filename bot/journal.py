@@ -92,10 +92,12 @@ class Journal:
 
     def claim(self, message: BaseMessage, raw_xml: str) -> Claim:
         key = dedup_key(message)
+        wait = WAIT_FOR_REPLY
         if self.cache is not None and not self.cache.try_claim(key):
             cached = self._wait_in_cache(key)
             if cached is not None:
                 return Claim(key=key, entry_id=0, owner=False, reply_xml=cached)
+            wait = 0.0  # already waited; the database only says whether to take over
         kind, event, content = summary(message)
         try:
             with self.db.transaction() as session:
@@ -108,7 +110,7 @@ class Journal:
                 session.flush()
                 return Claim(key=key, entry_id=entry.id, owner=True)
         except IntegrityError:
-            return self._wait_in_database(key)
+            return self._wait_in_database(key, wait)
 
     def mark_handled(self, session: Session, claim: Claim, reply_xml: str) -> None:
         """Records the reply in the handler's own transaction: effect and record commit
@@ -138,8 +140,8 @@ class Journal:
             time.sleep(POLL_INTERVAL)
         return None
 
-    def _wait_in_database(self, key: str) -> Claim:
-        deadline = time.monotonic() + WAIT_FOR_REPLY
+    def _wait_in_database(self, key: str, wait: float) -> Claim:
+        deadline = time.monotonic() + wait
         while True:
             with self.db.transaction() as session:
                 entry = session.scalars(
@@ -151,6 +153,16 @@ class Journal:
             if time.monotonic() >= deadline:
                 return Claim(key=key, entry_id=entry.id, owner=False, reply_xml=None)
             time.sleep(POLL_INTERVAL)
+
+    def unfinished(self) -> list[InboundMessage]:
+        """Entries that failed, or whose worker died while handling them."""
+        with self.db.transaction() as session:
+            return list(session.scalars(
+                select(InboundMessage).where(
+                    (InboundMessage.state == JournalState.FAILED)
+                    | ((InboundMessage.state == JournalState.PROCESSING)
+                       & (InboundMessage.claimed_at < utcnow() - STALE_CLAIM)))
+                .order_by(InboundMessage.id)))
 
     @staticmethod
     def _take_over(session: Session, entry: InboundMessage) -> bool:

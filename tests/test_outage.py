@@ -68,3 +68,22 @@ def test_a_failing_handler_is_journaled_and_replayable(app: Flask,
     assert rows(app, select(InboundMessage.state, InboundMessage.attempts)) == [
         (JournalState.HANDLED, 2)]
     assert rows(app, select(Conversation.turns)) == [(1,)]
+
+
+def test_a_message_abandoned_by_a_dead_worker_is_replayed(app: Flask) -> None:
+    import datetime as dt
+
+    from bot.db import get_db, utcnow
+
+    sender_for(app).text(USER, "菜单")
+    with get_db(app).transaction() as session:  # as if the worker died mid-handling
+        entry = session.scalars(select(InboundMessage)).one()
+        entry.state = JournalState.PROCESSING
+        entry.claimed_at = utcnow() - dt.timedelta(minutes=5)
+    result = app.test_cli_runner().invoke(args=["journal", "replay"])
+    assert "replayed 1 message" in result.output
+    assert rows(app, select(InboundMessage.state, InboundMessage.attempts)) == [
+        (JournalState.HANDLED, 2)]
+    # A recent claim belongs to a live worker and is left alone.
+    assert "replayed 0 message" in app.test_cli_runner().invoke(
+        args=["journal", "replay"]).output
