@@ -242,7 +242,8 @@ def wait_until_ready(base_url: str, process: subprocess.Popen[bytes], log_path: 
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn exited with {process.returncode}:\n"
                                + log_path.read_text(errors="replace")[-3000:])
-        # One worker answering is not enough: the other would load the app mid-run.
+        # Wait until both workers are forked: they then load the app side by side, and
+        # the warm-up absorbs whatever is left, so neither starts cold mid-run.
         booted = log_path.read_text(errors="replace").count("Booting worker")
         if booted >= GUNICORN_WORKERS and answers(base_url):
             return
@@ -302,6 +303,8 @@ def run_http(mode: str, database_url: str, messages: int, concurrency: int, run_
     spool = ROOT / "instance" / "spool"
     spooled_before = set(spool.glob("*.xml")) if spool.is_dir() else set()
     with gunicorn(app_env(mode, database_url), log_path) as base_url:
+        # One session per thread as a real client would keep; gunicorn's sync workers
+        # close every connection anyway, so each message also pays for a TCP connect.
         clients = [Client(make_sender(mode, http_transport(base_url)),
                           openids_for(run_id, f"{mode}-http", i, concurrency), f"{mode}{i}线")
                    for i in range(concurrency)]

@@ -63,11 +63,21 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin_immediate)
     return engine
 
 
+def _sqlite_begin_immediate(connection: Any) -> None:
+    # SQLite has no SELECT ... FOR UPDATE: taking the write lock when the transaction starts
+    # makes read-modify-write (dialog state) safe across workers, and busy_timeout queues
+    # writers instead of failing them with "database is locked".
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets the webhook read while another worker writes; busy_timeout waits instead of failing.
+    # pysqlite's own transaction handling is switched off so that "begin" above decides.
+    dbapi_connection.isolation_level = None
+    # WAL lets readers proceed while a worker writes.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
