@@ -1,0 +1,1 @@
+"""Tickets: models, intake, routing, workflow and deadlines, staff admin, weekly digest."""
