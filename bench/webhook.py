@@ -35,28 +35,24 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-# The editable install does not resolve ``bot`` from every working directory
-# (``python bench/webhook.py`` puts bench/ first on the path); the checkout always does.
-sys.path.insert(0, str(ROOT))
+import requests
+from sqlalchemy import make_url
+from sqlalchemy import text as sql
 
-import requests  # noqa: E402
-from sqlalchemy import make_url  # noqa: E402
-from sqlalchemy import text as sql  # noqa: E402
-
-from bot import create_app  # noqa: E402
-from bot.db import make_engine  # noqa: E402
-from bot.migrate import upgrade  # noqa: E402
-from bot.protocol import sign  # noqa: E402
-from bot.simulator.client import (  # noqa: E402
+from bot import create_app
+from bot.db import make_engine
+from bot.migrate import upgrade
+from bot.protocol import sign
+from bot.simulator.client import (
     Reply,
     Transport,
     WeChatSender,
     http_transport,
     wsgi_transport,
 )
-from bot.texts import text  # noqa: E402
+from bot.texts import text
 
+ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "bench-token"
 APPID = "wx5823bf96d3bd56c7"
 AES_KEY = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
