@@ -1,1 +1,4 @@
-"""FAQ content, jieba dictionaries, the matcher and the Fujian gazetteer (no imports of bot or complaints)."""
+"""FAQ content, jieba dictionaries, the matcher and the Fujian gazetteer.
+
+Imports neither bot nor complaints.
+"""

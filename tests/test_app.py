@@ -50,3 +50,21 @@ def test_flask_chat_talks_through_the_webhook(app) -> None:  # type: ignore[no-u
     assert "请回复数字或文字选择" in result.output
     assert "实验室开放日" in result.output
     assert "收到您的位置：鼓楼区" in result.output
+
+
+@pytest.mark.parametrize("body", ["[1]", '"text"', "{", '{"type": "text"}',
+                                  '{"type": "fax", "openid": "o"}'])
+def test_simulator_api_refuses_malformed_requests(app, body: str) -> None:  # type: ignore[no-untyped-def]
+    response = app.test_client().post("/simulator/api/send", data=body,
+                                      content_type="application/json")
+    assert response.status_code == 400
+    assert "error" in response.get_json()
+
+
+def test_simulator_api_sends_signed_xml_through_the_webhook(app) -> None:  # type: ignore[no-untyped-def]
+    response = app.test_client().post("/simulator/api/send", json={
+        "type": "text", "openid": "o_sim", "Content": "菜单", "Ignored": {"a": 1}})
+    data = response.get_json()
+    assert (data["status"], data["kind"]) == (200, "text")
+    assert "请回复数字或文字选择" in data["text"]
+    assert "<Content><![CDATA[菜单]]></Content>" in data["request_xml"]

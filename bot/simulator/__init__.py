@@ -40,13 +40,20 @@ def page() -> str:
 
 @bp.post("/api/send")
 def send() -> Response | tuple[Response, int]:
-    payload: dict[str, Any] = request.get_json(silent=True) or {}
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return jsonify(error="a JSON object is required"), 400
     msg_type = str(payload.get("type", ""))
     openid = str(payload.get("openid", "")).strip()[:64]
     if msg_type not in FIELDS or not openid:
         return jsonify(error="type and openid are required"), 400
-    fields = {name: payload[name] for name in FIELDS[msg_type]
-              if payload.get(name) not in (None, "")}
+    fields: dict[str, Any] = {}
+    for name in FIELDS[msg_type]:
+        value = payload.get(name)
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            continue  # absent, or not something WeChat could send in that field
+        if value != "":
+            fields[name] = value
     if msg_type != "event":
         fields["MsgId"] = new_msg_id()
     sender = sender_for(current_app)

@@ -98,6 +98,7 @@
   }
 
   function systemNote(text, extraClass) {
+    maybeTimeLabel();
     var note = el("div", "system-note" + (extraClass ? " " + extraClass : ""), text);
     chat.appendChild(note);
     scrollToBottom();
