@@ -12,6 +12,7 @@ from flask.cli import AppGroup, with_appcontext
 from wechatpy.exceptions import WeChatClientException
 
 from bot import migrate, protocol
+from bot.simulator.client import Reply
 
 MENU_FILE = Path(__file__).parent / "data" / "menu.json"
 
@@ -116,7 +117,7 @@ def chat(openid: str) -> None:
         _print_reply(reply)
 
 
-def _print_reply(reply) -> None:  # type: ignore[no-untyped-def]
+def _print_reply(reply: Reply) -> None:
     if reply.kind == "text":
         click.echo("公众号> " + reply.text.replace("\n", "\n        "))
     elif reply.kind == "news":
