@@ -16,6 +16,7 @@ from bot.inbound import Inbound
 from bot.journal import Journal
 from bot.reply_cache import RedisReplyCache
 from bot.spool import Spool
+from knowledge import cli as knowledge_cli
 
 
 def create_app(overrides: Mapping[str, Any] | None = None,
@@ -36,11 +37,15 @@ def create_app(overrides: Mapping[str, Any] | None = None,
                                         spool=spool)
 
     from bot import cli, simulator, webhook
+    from knowledge.matcher import default_matcher
+
+    default_matcher()  # jieba and the FAQ index load once per process, at start-up
 
     app.register_blueprint(webhook.bp)
     if app.config["SIMULATOR_ENABLED"]:
         app.register_blueprint(simulator.bp)
     cli.init_app(app)
+    knowledge_cli.init_app(app)
     _register_error_pages(app)
     return app
 

@@ -76,3 +76,17 @@ class CacheEntry(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     expires_at: Mapped[dt.datetime | None]
+
+
+class UnansweredQuestion(Base):
+    """A question the FAQ could not answer, kept for staff to review and improve the FAQ."""
+
+    __tablename__ = "unanswered_question"
+
+    id: Mapped[IntPK]
+    openid: Mapped[str] = mapped_column(String(64), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    asked_at: Mapped[Created]
+    best_candidate: Mapped[str | None] = mapped_column(String(80))
+    score: Mapped[float] = mapped_column(default=0.0)
+    reviewed: Mapped[bool] = mapped_column(default=False)

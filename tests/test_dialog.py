@@ -28,7 +28,7 @@ def test_follow_then_menu_then_consult_then_cancel(wechat: WeChatSender, mode_ap
     assert state_of(mode_app) == ("consult", 3)
 
     # In the consult flow a number is part of a question, not a menu choice.
-    assert "我暂时还不能回答" in wechat.text(USER, "5").text
+    assert "没能找到这个问题的答案" in wechat.text(USER, "5").text
     assert state_of(mode_app)[0] == "consult"
     # 菜单 shows the menu without leaving the flow; 取消 leaves it.
     assert "请回复数字或文字选择" in wechat.text(USER, "菜单").text

@@ -25,6 +25,7 @@ class State(enum.StrEnum):
 
     IDLE = "idle"
     CONSULT = "consult"
+    CHOOSING = "choosing"  # numbered FAQ choices are on screen
 
 
 # Messages that are not the user talking to us: they neither count as a turn nor open

@@ -15,7 +15,10 @@ log = logging.getLogger(__name__)
 
 
 def show_menu(turn: Turn) -> Reply:
-    """Shows the menu; a flow in progress stays where it was."""
+    """Shows the menu; a flow in progress stays where it was, numbered FAQ choices go
+    (the menu's own numbers replace them)."""
+    if turn.state is State.CHOOSING:
+        turn.move_to(State.IDLE)
     return Reply(text=text("menu"))
 
 
@@ -49,11 +52,6 @@ def unsubscribed(turn: Turn) -> Reply:
 def start_consult(turn: Turn) -> Reply:
     turn.move_to(State.CONSULT)
     return Reply(text=text("consult_prompt"))
-
-
-def answer_question(turn: Turn) -> Reply:
-    """Answers a free-text question (the knowledge base plugs in here)."""
-    return Reply(text=text("question_not_understood", text=turn.text[:200]))
 
 
 def complaint_offline(turn: Turn) -> Reply:

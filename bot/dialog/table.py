@@ -7,6 +7,7 @@ menu actions. Later flows (FAQ choices, the complaint form) add their states her
 from __future__ import annotations
 
 from bot.dialog import handlers as h
+from bot.dialog import questions as q
 from bot.dialog.engine import DialogTable, Handler, State, StateSpec, Turn
 from bot.dialog.replies import Reply
 
@@ -37,7 +38,7 @@ def on_click(turn: Turn) -> Reply:
 def idle_text(turn: Turn) -> Reply:
     """At rest, a menu word or number runs its action; anything else is a question."""
     action = MENU_WORDS.get(turn.text.strip())
-    return MENU_ACTIONS[action](turn) if action else h.answer_question(turn)
+    return MENU_ACTIONS[action](turn) if action else q.answer_question(turn)
 
 
 TABLE = DialogTable(
@@ -47,7 +48,8 @@ TABLE = DialogTable(
     },
     states={
         State.IDLE: StateSpec(text=idle_text),
-        State.CONSULT: StateSpec(text=h.answer_question),
+        State.CONSULT: StateSpec(text=q.answer_question),
+        State.CHOOSING: StateSpec(text=q.choose),
     },
     events={
         "subscribe": h.welcome,
