@@ -34,6 +34,16 @@ class BM25:
                 result[index] += weight
         return result
 
-    def max_score(self, query: list[str]) -> float:
-        """What a document made of exactly the query's known terms would roughly score."""
-        return sum(self.idf.get(term, 0.0) for term in set(query))
+    def ceiling(self, query: list[str]) -> float:
+        """Roughly what a document containing every query term would score.
+
+        A term no document has counts as the rarest known term: a question full of words
+        the knowledge base never uses is far from all of it, and its share stays low.
+        """
+        rarest = max(self.idf.values(), default=1.0)
+        return sum(self.idf.get(term, rarest) for term in set(query)) or 1.0
+
+    def shares(self, query: list[str]) -> dict[int, float]:
+        """Document index → its score as a share of the query's ceiling."""
+        ceiling = self.ceiling(query)
+        return {index: score / ceiling for index, score in self.scores(query).items()}

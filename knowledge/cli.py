@@ -75,7 +75,7 @@ def faq_ask(question: str) -> None:
                f"confidence {result.match.confidence:.3f}")
     entries = faq.by_id()
     for candidate in result.match.candidates:
-        click.echo(f"  {candidate.score:.3f}  (bm25 {candidate.bm25:.2f}, fuzzy "
+        click.echo(f"  {candidate.score:.3f}  (lexical {candidate.lexical:.2f}, fuzzy "
                    f"{candidate.fuzzy:.2f})  {candidate.entry_id}  "
                    f"{entries[candidate.entry_id].question}")
 

@@ -31,19 +31,20 @@ class Level(enum.StrEnum):
 class Settings:
     """Weights and thresholds; one set for the whole knowledge base, never per entry."""
 
-    bm25_weight: float = 0.55
-    bm25_half: float = 0.5  # share of the query's possible BM25 score that maps to 0.5
-    high: float = 0.62
-    high_margin: float = 0.06
-    medium: float = 0.42
-    pool: int = 25
+    lexical_weight: float = 0.75  # the rest is fuzzy similarity
+    bigram_weight: float = 0.3  # share of character bigrams within the lexical part
+    keyword_repeat: int = 1  # extra copies of an entry's keywords in its document
+    high: float = 0.5
+    high_margin: float = 0.05
+    medium: float = 0.3
+    pool: int = 100
 
 
 @dataclass(frozen=True)
 class Candidate:
     entry_id: str
     score: float
-    bm25: float
+    lexical: float
     fuzzy: float
 
 
@@ -61,57 +62,70 @@ class Match:
         return self.candidates[0].score if self.candidates else 0.0
 
 
+def bigrams(words: list[str]) -> list[str]:
+    """Character bigrams of the content words: robust when jieba cuts a phrase differently."""
+    text = "".join(words)
+    return [text[i:i + 2] for i in range(len(text) - 1)] or [text]
+
+
 class Matcher:
+    """Each entry is one document (all its phrasings and keywords) for BM25 over words and
+    over character bigrams; fuzzy similarity takes the entry's closest phrasing."""
+
     def __init__(self, entries: tuple[faq.Entry, ...], settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
         self.entry_ids = [entry.id for entry in entries]
-        self.doc_entry: list[int] = []
-        documents: list[list[str]] = []
-        self.fuzzy_texts: list[str] = []
+        self.phrasing_entry: list[int] = []
+        self.phrasing_texts: list[str] = []
+        word_docs: list[list[str]] = []
+        bigram_docs: list[list[str]] = []
         for index, entry in enumerate(entries):
+            words: list[str] = []
+            grams: list[str] = []
             for phrasing in entry.phrasings:
-                words = tokens(phrasing)
-                documents.append(words)
-                self.doc_entry.append(index)
-                self.fuzzy_texts.append("".join(words))
-        self.bm25 = BM25(documents)
+                phrasing_words = tokens(phrasing)
+                words += phrasing_words
+                grams += bigrams(phrasing_words)
+                self.phrasing_entry.append(index)
+                self.phrasing_texts.append("".join(phrasing_words))
+            keywords = [word for keyword in entry.keywords for word in tokens(keyword)]
+            word_docs.append(words + keywords * (1 + self.settings.keyword_repeat))
+            bigram_docs.append(grams)
+        self.words = BM25(word_docs)
+        self.bigrams = BM25(bigram_docs)
 
     def match(self, text: str, limit: int = 3) -> Match:
         words = tokens(text)
         if not words:
             return Match(candidates=(), level=Level.LOW)
-        settings = self.settings
-        bm25 = self._bm25_by_entry(words)
-        fuzzy = self._fuzzy_by_entry("".join(words))
-        pool = sorted(bm25, key=bm25.__getitem__, reverse=True)[: settings.pool]
-        pool += [i for i in sorted(fuzzy, key=fuzzy.__getitem__, reverse=True)[: settings.pool]
-                 if i not in bm25]
+        by_word = self.words.shares(words)
+        by_bigram = self.bigrams.shares(bigrams(words))
+        fuzzy = self._fuzzy("".join(words))
         candidates = sorted(
-            (self._candidate(i, bm25.get(i, 0.0), fuzzy.get(i, 0.0)) for i in set(pool)),
+            (self._candidate(i, by_word.get(i, 0.0), by_bigram.get(i, 0.0), fuzzy.get(i, 0.0))
+             for i in set(by_word) | set(by_bigram) | set(fuzzy)),
             key=lambda c: c.score, reverse=True)[:limit]
-        return Match(candidates=tuple(candidates), level=self._level(candidates))
+        level = self._level(candidates)
+        if level is Level.HIGH and len(set(words)) < 2:
+            level = Level.MEDIUM  # one word is a topic, not yet a question: offer choices
+        return Match(candidates=tuple(candidates), level=level)
 
-    def _bm25_by_entry(self, words: list[str]) -> dict[int, float]:
-        ceiling = self.bm25.max_score(words) or 1.0
+    def _fuzzy(self, query: str) -> dict[int, float]:
         best: dict[int, float] = defaultdict(float)
-        for doc, score in self.bm25.scores(words).items():
-            entry = self.doc_entry[doc]
-            best[entry] = max(best[entry], score / ceiling)
-        return best
-
-    def _fuzzy_by_entry(self, query: str) -> dict[int, float]:
-        best: dict[int, float] = defaultdict(float)
-        for _, score, doc in process.extract(query, self.fuzzy_texts, scorer=fuzz.WRatio,
-                                              limit=self.settings.pool * 4):
-            entry = self.doc_entry[doc]
+        for _, score, phrasing in process.extract(query, self.phrasing_texts, scorer=fuzz.ratio,
+                                                  limit=self.settings.pool):
+            entry = self.phrasing_entry[phrasing]
             best[entry] = max(best[entry], score / 100.0)
         return best
 
-    def _candidate(self, entry: int, bm25: float, fuzzy: float) -> Candidate:
+    def _candidate(self, entry: int, by_word: float, by_bigram: float,
+                   fuzzy: float) -> Candidate:
         settings = self.settings
-        lexical = bm25 / (bm25 + settings.bm25_half) * (1 + settings.bm25_half)
-        score = settings.bm25_weight * min(lexical, 1.0) + (1 - settings.bm25_weight) * fuzzy
-        return Candidate(self.entry_ids[entry], round(score, 4), round(bm25, 4),
+        # A share above 1 happens when an entry repeats the query's words; cap the reward.
+        lexical = ((1 - settings.bigram_weight) * min(by_word, 1.5)
+                   + settings.bigram_weight * min(by_bigram, 1.5))
+        score = settings.lexical_weight * lexical + (1 - settings.lexical_weight) * fuzzy
+        return Candidate(self.entry_ids[entry], round(score, 4), round(lexical, 4),
                          round(fuzzy, 4))
 
     def _level(self, candidates: list[Candidate]) -> Level:

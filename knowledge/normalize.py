@@ -8,10 +8,10 @@ from functools import cache
 
 import opencc
 
-# Emoji, pictographs, dingbats, variation selectors, zero-width characters.
-_NOISE = re.compile(
-    "[\U0001f000-\U0001faff\U00002600-\U000027bf\U0001f900-\U0001f9ff"
-    "\ufe00-\ufe0f\u200b-\u200f\u2060\ufeff\u20e3]+")
+# Emoji, pictographs and dingbats separate words; zero-width characters and variation
+# selectors are simply dropped.
+_NOISE = re.compile("[\U0001f000-\U0001faff\U00002600-\U000027bf]+")
+_INVISIBLE = re.compile("[\ufe00-\ufe0f\u200b-\u200f\u2060\ufeff\u20e3]+")
 # WeChat's typed emoji arrive as text like [微笑] or /:) ; bracketed words of up to 4 chars.
 _WECHAT_EMOJI = re.compile(r"\[[\u4e00-\u9fff a-zA-Z]{1,4}\]|/:[^\s]{1,6}")
 _SPACES = re.compile(r"\s+")
@@ -31,6 +31,7 @@ def normalize(text: str) -> str:
     """
     text = unicodedata.normalize("NFKC", text)  # full-width letters, digits and signs
     text = _WECHAT_EMOJI.sub(" ", text)
+    text = _INVISIBLE.sub("", text)
     text = _NOISE.sub(" ", text)
     text = "".join(ch for ch in text if unicodedata.category(ch) not in {"So", "Sk", "Cs", "Co"})
     text = _converter().convert(text)

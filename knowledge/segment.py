@@ -69,7 +69,8 @@ def tokens(text: str) -> list[str]:
         if not token or not any(ch.isalnum() for ch in token):
             continue
         token = mapping.get(token, token)
-        if token not in stop:
+        # Bare numbers (amounts, dates, quantities) say nothing about which question it is.
+        if token not in stop and not token.isdigit():
             result.append(token)
     return result
 

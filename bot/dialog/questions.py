@@ -38,7 +38,7 @@ def answer_question(turn: Turn) -> Reply:
     turn.session.add(UnansweredQuestion(
         openid=turn.message.source, text=turn.text[:2000],
         best_candidate=match.best.entry_id if match.best else None, score=match.confidence))
-    turn.move_to(State.IDLE)
+    _leave_choices(turn)
     return Reply(text=text("question_not_understood", text=turn.text[:200]))
 
 
@@ -53,7 +53,7 @@ def answer(turn: Turn, entry_id: str) -> Reply:
             turn.move_to(State.CHOOSING, options=related)
             return Reply(text=with_related)
         related.pop()
-    turn.move_to(State.IDLE)
+    _leave_choices(turn)
     return Reply(text=reply)
 
 
@@ -66,8 +66,14 @@ def choose(turn: Turn) -> Reply:
         if 1 <= number <= len(options):
             return answer(turn, options[number - 1])
         return Reply(text=text("choice_out_of_range", count=len(options)))
-    turn.move_to(State.IDLE)
+    _leave_choices(turn)
     return answer_question(turn)
+
+
+def _leave_choices(turn: Turn) -> None:
+    """Choices no longer on screen must not catch the next number; other states stay."""
+    if turn.state is State.CHOOSING:
+        turn.move_to(State.IDLE)
 
 
 def _numbered(ids: list[str]) -> str:
