@@ -9,9 +9,12 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import select
 from wechatpy.exceptions import WeChatClientException
 
 from bot import migrate, protocol
+from bot.db import get_db
+from bot.models import UnansweredQuestion
 from bot.simulator.client import Reply
 
 MENU_FILE = Path(__file__).parent / "data" / "menu.json"
@@ -77,6 +80,23 @@ def journal_replay() -> None:
         inbound.respond(protocol.parse(entry.raw_xml), entry.raw_xml)
         replayed += 1
     click.echo(f"replayed {replayed} message(s)")
+
+
+@journal_cli.command("unanswered")
+@click.option("--limit", default=50, show_default=True)
+@click.option("--mark-reviewed", is_flag=True, help="Mark the listed questions as reviewed.")
+def journal_unanswered(limit: int, mark_reviewed: bool) -> None:
+    """Lists questions the FAQ could not answer (newest first) for staff to review."""
+    with get_db().transaction() as session:
+        questions = list(session.scalars(
+            select(UnansweredQuestion).where(UnansweredQuestion.reviewed.is_(False))
+            .order_by(UnansweredQuestion.asked_at.desc()).limit(limit)))
+        for question in questions:
+            click.echo(f"{question.asked_at:%Y-%m-%d %H:%M}  {question.score:.2f}  "
+                       f"{question.best_candidate or '-':28s}  {question.text}")
+            if mark_reviewed:
+                question.reviewed = True
+    click.echo(f"{len(questions)} unreviewed question(s) listed")
 
 
 @click.command("chat")

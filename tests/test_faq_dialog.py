@@ -81,3 +81,13 @@ def test_a_wish_to_complain_is_not_answered_with_an_faq(wechat: WeChatSender) ->
 def test_traditional_characters_and_emoji(wechat: WeChatSender) -> None:
     reply = wechat.text(USER, "買到過期的牛奶😭😭怎麼辦").text
     assert opening("expired-food") in reply
+
+
+def test_staff_list_unanswered_questions(wechat: WeChatSender, mode_app: Flask) -> None:
+    wechat.text(USER, "周末带孩子去哪里玩比较好")
+    runner = mode_app.test_cli_runner()
+    listed = runner.invoke(args=["journal", "unanswered", "--mark-reviewed"])
+    assert "周末带孩子去哪里玩比较好" in listed.output
+    assert "1 unreviewed question(s) listed" in listed.output
+    again = runner.invoke(args=["journal", "unanswered"])
+    assert "0 unreviewed question(s) listed" in again.output
