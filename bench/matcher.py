@@ -111,8 +111,9 @@ def main() -> int:
           f"({args.rounds} rounds over the dev lines)")
 
     faq_rows = [row for row in rows if row["intent"] == "faq"]
-    ours = sum(understand(str(r["text"])).match.candidates[0].entry_id == r["faq_id"]
-               for r in faq_rows if understand(str(r["text"])).match.candidates)
+    best = [understand(str(r["text"])).match.best for r in faq_rows]
+    ours = sum(b is not None and b.entry_id == r["faq_id"] for b, r in zip(best, faq_rows,
+                                                                        strict=True))
     contenders = {"ours (intent ignored)": None, "plain BM25 (jieba)": baseline_bm25(entries),
                   "plain rapidfuzz (WRatio)": baseline_rapidfuzz(entries)}
     print(f"\nFAQ top-1 on {len(faq_rows)} FAQ lines of {args.dev.name}:")

@@ -20,6 +20,7 @@ class BM25:
             frequencies.update(set(doc))
         self.idf = {term: math.log(1 + (count - n + 0.5) / (n + 0.5))
                     for term, n in frequencies.items()}
+        self.rarest = max(self.idf.values(), default=1.0)
         for index, doc in enumerate(documents):
             norm = k1 * (1 - b + b * len(doc) / average)
             for term, tf in Counter(doc).items():
@@ -40,8 +41,7 @@ class BM25:
         A term no document has counts as the rarest known term: a question full of words
         the knowledge base never uses is far from all of it, and its share stays low.
         """
-        rarest = max(self.idf.values(), default=1.0)
-        return sum(self.idf.get(term, rarest) for term in set(query)) or 1.0
+        return sum(self.idf.get(term, self.rarest) for term in set(query)) or 1.0
 
     def shares(self, query: list[str]) -> dict[int, float]:
         """Document index → its score as a share of the query's ceiling."""

@@ -10,6 +10,7 @@ low) that the dialog turns into an answer, a "did you mean" or a fallback.
 from __future__ import annotations
 
 import enum
+import heapq
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
@@ -101,10 +102,18 @@ class Matcher:
         by_word = self.words.shares(words)
         by_bigram = self.bigrams.shares(bigrams(words))
         fuzzy = self._fuzzy("".join(words))
-        candidates = sorted(
-            (self._candidate(i, by_word.get(i, 0.0), by_bigram.get(i, 0.0), fuzzy.get(i, 0.0))
-             for i in set(by_word) | set(by_bigram) | set(fuzzy)),
-            key=lambda c: c.score, reverse=True)[:limit]
+        settings = self.settings
+        scores: dict[int, tuple[float, float]] = {}
+        for entry in set(by_word) | set(by_bigram) | set(fuzzy):
+            # A share above 1 happens when an entry repeats the query's words; cap the reward.
+            lexical = ((1 - settings.bigram_weight) * min(by_word.get(entry, 0.0), 1.5)
+                       + settings.bigram_weight * min(by_bigram.get(entry, 0.0), 1.5))
+            scores[entry] = (settings.lexical_weight * lexical
+                             + (1 - settings.lexical_weight) * fuzzy.get(entry, 0.0), lexical)
+        best = heapq.nlargest(limit, scores, key=lambda entry: scores[entry][0])
+        candidates = [Candidate(self.entry_ids[e], round(scores[e][0], 4),
+                                round(scores[e][1], 4), round(fuzzy.get(e, 0.0), 4))
+                      for e in best]
         level = self._level(candidates)
         if level is Level.HIGH and len(set(words)) < 2:
             level = Level.MEDIUM  # one word is a topic, not yet a question: offer choices
@@ -117,16 +126,6 @@ class Matcher:
             entry = self.phrasing_entry[phrasing]
             best[entry] = max(best[entry], score / 100.0)
         return best
-
-    def _candidate(self, entry: int, by_word: float, by_bigram: float,
-                   fuzzy: float) -> Candidate:
-        settings = self.settings
-        # A share above 1 happens when an entry repeats the query's words; cap the reward.
-        lexical = ((1 - settings.bigram_weight) * min(by_word, 1.5)
-                   + settings.bigram_weight * min(by_bigram, 1.5))
-        score = settings.lexical_weight * lexical + (1 - settings.lexical_weight) * fuzzy
-        return Candidate(self.entry_ids[entry], round(score, 4), round(lexical, 4),
-                         round(fuzzy, 4))
 
     def _level(self, candidates: list[Candidate]) -> Level:
         if not candidates:
