@@ -29,6 +29,7 @@ def create_app(overrides: Mapping[str, Any] | None = None,
         app.config.update(overrides)
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # noise on import
 
     database = db.init_app(app)
     cache = RedisReplyCache.from_url(app.config["REDIS_URL"]) if app.config["REDIS_URL"] else None

@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 
+OOV_WEIGHT = 0.5
+
 
 class BM25:
     def __init__(self, documents: list[list[str]], k1: float = 1.2, b: float = 0.75) -> None:
@@ -38,12 +40,18 @@ class BM25:
     def ceiling(self, query: list[str]) -> float:
         """Roughly what a document containing every query term would score.
 
-        A term no document has counts as the rarest known term: a question full of words
-        the knowledge base never uses is far from all of it, and its share stays low.
+        A term no document has counts as half the rarest known term: a question full of
+        words the knowledge base never uses is far from all of it, while a consumer's story
+        with a few incidental words (the product, the place) is not punished too hard.
         """
-        return sum(self.idf.get(term, self.rarest) for term in set(query)) or 1.0
+        unknown = self.rarest * OOV_WEIGHT
+        return sum(self.idf.get(term, unknown) for term in set(query)) or 1.0
 
     def shares(self, query: list[str]) -> dict[int, float]:
-        """Document index → its score as a share of the query's ceiling."""
-        ceiling = self.ceiling(query)
+        """Document index → its score as a share (0–1) of the query's ceiling.
+
+        A term's BM25 weight tends to idf × (k1 + 1) as it repeats; dividing by (k1 + 1)
+        keeps each term's part at most its idf, so the share never exceeds 1.
+        """
+        ceiling = self.ceiling(query) * (self.k1 + 1)
         return {index: score / ceiling for index, score in self.scores(query).items()}
