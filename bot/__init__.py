@@ -16,6 +16,7 @@ from bot.inbound import Inbound
 from bot.journal import Journal
 from bot.reply_cache import RedisReplyCache
 from bot.spool import Spool
+from complaints import cli as complaints_cli
 from knowledge import cli as knowledge_cli
 
 
@@ -47,6 +48,7 @@ def create_app(overrides: Mapping[str, Any] | None = None,
         app.register_blueprint(simulator.bp)
     cli.init_app(app)
     knowledge_cli.init_app(app)
+    complaints_cli.init_app(app)
     _register_error_pages(app)
     return app
 
