@@ -23,7 +23,7 @@ DATA = Path(__file__).parent / "gazetteer"
 PINGTAN = "350128"  # 平潭县: the 平潭综合实验区, a prefecture-level body of its own
 _TOWN_SUFFIX = re.compile(r"(街道|镇|(畲族|回族)?乡)$")  # 坂中畲族乡 → 坂中
 
-Kind = Literal["city", "county", "town", "short", "nickname", "landmark", "outside",
+Kind = Literal["city", "county", "town", "short", "former", "nickname", "landmark", "outside",
                "excluded", "not_place"]
 
 

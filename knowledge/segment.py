@@ -69,8 +69,10 @@ def tokens(text: str) -> list[str]:
         if not token or not any(ch.isalnum() for ch in token):
             continue
         token = mapping.get(token, token)
-        # Bare numbers (amounts, dates, quantities) say nothing about which question it is.
-        if token not in stop and not token.isdigit():
+        # Bare numbers (amounts, dates, quantities) and lone Latin letters say nothing about
+        # which question it is.
+        if token not in stop and not token.isdigit() and not (len(token) == 1
+                                                             and token.isascii()):
             result.append(token)
     return result
 

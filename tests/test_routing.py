@@ -148,6 +148,7 @@ def test_the_consumers_place_alone_is_not_the_business() -> None:
     assert code("我家住在厦门 这家店卖假货") is None
     assert code("我在泉州 在拼多多上买的鞋子开胶了") is None  # online: the shop is anywhere
     assert code("我在泉州 楼下那家店卖过期面包") == "350500"  # offline: where the consumer is
+    assert code("网上买的台灯 收货地址是福州 一开就跳闸") is None  # the delivery address
 
 
 def test_city_known_county_not_goes_to_the_city_queue() -> None:
@@ -174,6 +175,15 @@ def test_everyday_words_that_are_also_place_names() -> None:
     assert code("平和县一家超市卖过期饼干") == "350628"
 
 
+def test_words_written_together_are_one_place_clauses_are_not() -> None:
+    assert code("泉州德化一家瓷器店") == "350526"
+    assert code("福建省三明市将乐县一家擂茶店") == "350428"
+    assert code("我住在厦门 福州一家店卖假货") == "350100"  # a space ends a clause
+    assert code("福州市台江区上海新村一家店卖假货") == "350103"  # a street, not 上海
+    assert code("厦门一家店 就在北京路上") == "350200"
+    assert code("我家在泉州 在厦门中山路一家店买的") == "350203"
+
+
 def test_towns_and_landmarks_resolve_to_their_county() -> None:
     assert code("石狮宝盖镇一家服装厂拖欠货款") == "350581"
     assert code("闽侯上街一家奶茶店卖过期奶茶") == "350121"
@@ -183,6 +193,8 @@ def test_towns_and_landmarks_resolve_to_their_county() -> None:
     assert code("厦门中山路一家店卖假货") == "350203"
     assert code("泉州中山路一家店卖假货") == "350502"
     assert code("城关镇一家店卖假货") == "350426"  # the one 城关镇 (尤溪)
+    assert code("三明市梅列区一家店卖假货") == "350404"  # merged into 三元区 in 2021
+    assert code("金井镇一家店卖假货") is None  # in 平潭 and in 晋江: nothing to choose by
 
 
 @pytest.mark.parametrize(("point", "expected"), [
