@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-from knowledge import faq
+from knowledge import faq, semantic
 from knowledge.matcher import Matcher, default_matcher
 
 OFF_TOPIC = Path(__file__).resolve().parents[1] / "tests" / "data" / "off-topic.txt"
@@ -62,13 +62,41 @@ def main() -> None:
           f"answers {direct_right + direct_wrong}/{total} directly")
     kept = sum(s >= settings.medium for s, _ in right) / len(right)
     off = [line for line in OFF_TOPIC.read_text(encoding="utf-8").split() if line]
-    rejected = sum(default_matcher().match(t).confidence < settings.medium for t in off)
+    lexical_only = Matcher(entries, settings)
+    rejected = sum(lexical_only.match(t).confidence < settings.medium for t in off)
     print(f"medium threshold {settings.medium}: keeps {kept:.1%} of rightly matched FAQ "
           f"questions, rejects {rejected}/{len(off)} off-topic questions")
+    semantic_figures(entries, off)
     print("\nentries taking each other's questions (* = required topic):")
     for (own, taken_by), count in confusions.most_common(args.pairs):
         print(f"  {count:2d}  {own}{'*' * (own in required)} -> "
               f"{taken_by}{'*' * (taken_by in required)}")
+
+
+def semantic_figures(entries: tuple[faq.Entry, ...], off: list[str]) -> None:
+    """How the embedding model's in-domain threshold splits held-out alternates (indexed
+    half only) from off-topic questions."""
+    index = semantic.build(entries)
+    if index is None:
+        print("embedding model not installed: no second-opinion figures")
+        return
+    import numpy as np
+
+    rows = [(i, j, text) for i, e in enumerate(entries)
+            for j, text in enumerate(e.phrasings)]
+    vectors = index.vectors  # one row per phrasing, questions first within each entry
+    kept = []
+    for fold in (0, 1):
+        # Questions (j == 0) and one half of the alternates are indexed; the rest is asked.
+        indexed = np.array([j == 0 or (j - 1) % 2 == fold for _, j, _ in rows])
+        for (_, j, text), asked in zip(rows, ~indexed, strict=True):
+            if asked and j:
+                query = np.asarray(index.model.query(text))
+                kept.append(float((vectors[indexed] @ query).max()) >= semantic.IN_DOMAIN)
+    rejected = sum(float(index.similarities(t).max()) < semantic.IN_DOMAIN for t in off)
+    print(f"second opinion, in domain from {semantic.IN_DOMAIN}: keeps "
+          f"{sum(kept) / len(kept):.1%} of held-out alternates, rejects {rejected}/{len(off)} "
+          f"off-topic questions")
 
 
 if __name__ == "__main__":

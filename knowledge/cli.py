@@ -13,6 +13,7 @@ from flask.cli import AppGroup
 from knowledge import faq
 from knowledge.evaluate import evaluate as run_evaluation
 from knowledge.intents import understand
+from knowledge.matcher import ready_matcher
 
 faq_cli = AppGroup("faq", help="The FAQ knowledge base.")
 
@@ -20,6 +21,7 @@ faq_cli = AppGroup("faq", help="The FAQ knowledge base.")
 @click.command("understand")
 def understand_command() -> None:
     """Reads messages from stdin (one per line), writes one JSON object per line."""
+    ready_matcher()
     for line in sys.stdin:
         text = line.rstrip("\n")
         if not text.strip():
@@ -37,6 +39,7 @@ def understand_command() -> None:
 @click.option("--misses/--no-misses", default=True, show_default=True)
 def evaluate_command(path: Path, misses: bool) -> None:
     """Scores intents and FAQ matching on a labelled JSONL file."""
+    ready_matcher()
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
             if line.strip()]
     report = run_evaluation(rows, understand)
@@ -70,13 +73,15 @@ def faq_check() -> None:
 @click.argument("question")
 def faq_ask(question: str) -> None:
     """Shows how a question is understood: intent, candidates and scores."""
+    ready_matcher()
     result = understand(question)
     click.echo(f"intent {result.intent}  level {result.match.level}  "
                f"confidence {result.match.confidence:.3f}")
     entries = faq.by_id()
     for candidate in result.match.candidates:
+        meaning = "" if candidate.semantic is None else f", semantic {candidate.semantic:.3f}"
         click.echo(f"  {candidate.score:.3f}  (lexical {candidate.lexical:.2f}, fuzzy "
-                   f"{candidate.fuzzy:.2f})  {candidate.entry_id}  "
+                   f"{candidate.fuzzy:.2f}{meaning})  {candidate.entry_id}  "
                    f"{entries[candidate.entry_id].question}")
 
 

