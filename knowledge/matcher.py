@@ -132,7 +132,8 @@ class Matcher:
         if level is Level.HIGH and len(set(words)) < 2:
             level = Level.MEDIUM  # one word is a topic, not yet a question: offer choices
         if level is not Level.HIGH and self.semantic is not None:
-            return self._second_opinion(text, best, scores, fuzzy, limit)
+            fragment = len(set(words)) < 2 and scores[best[0]][0] >= settings.high
+            return self._second_opinion(text, best, scores, fuzzy, limit, fragment)
         candidates = tuple(Candidate(self.entry_ids[e], round(scores[e][0], 4),
                                      round(scores[e][1], 4), round(fuzzy.get(e, 0.0), 4))
                            for e in best[:limit])
@@ -140,7 +141,7 @@ class Matcher:
 
     def _second_opinion(self, text: str, best: list[int],
                         scores: dict[int, tuple[float, float]], fuzzy: dict[int, float],
-                        limit: int) -> Match:
+                        limit: int, fragment: bool) -> Match:
         """Reorders the lexical candidates with the embedding model, which also decides
         whether the question is about this knowledge base at all."""
         assert self.semantic is not None
@@ -160,10 +161,9 @@ class Matcher:
                       round(scores.get(e, (0.0, 0.0))[1], 4), round(fuzzy.get(e, 0.0), 4),
                       round(float(similarity[e]), 4))
             for e in ranked)
-        # Words that match strongly (only the lead or the length kept the level from high)
-        # are in the domain whatever the model thinks of a fragment like "退".
-        in_domain = (float(similarity.max()) >= semantic.IN_DOMAIN
-                     or scores[best[0]][0] >= settings.high)
+        # A one-word fragment that matches strongly ("退") is in the domain whatever the
+        # model, which needs a sentence, thinks of it.
+        in_domain = float(similarity.max()) >= semantic.IN_DOMAIN or fragment
         return Match(candidates=candidates, level=Level.MEDIUM if in_domain else Level.LOW)
 
     def _fuzzy(self, query: str) -> dict[int, float]:
