@@ -8,6 +8,7 @@ from pathlib import Path
 from alembic import context
 
 import bot.models  # noqa: F401  (registers the tables on Base.metadata)
+import complaints.models  # noqa: F401
 from bot.db import Base, make_engine
 
 config = context.config
