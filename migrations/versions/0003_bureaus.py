@@ -24,7 +24,8 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=80), nullable=False),
     sa.Column('prefecture', sa.Boolean(), nullable=False),
     sa.Column('parent_code', sa.String(length=6), nullable=True),
-    sa.ForeignKeyConstraint(['parent_code'], ['bureau.code'], name=op.f('fk_bureau_parent_code_bureau')),
+    sa.ForeignKeyConstraint(['parent_code'], ['bureau.code'],
+                            name=op.f('fk_bureau_parent_code_bureau')),
     sa.PrimaryKeyConstraint('code', name=op.f('pk_bureau')),
     sa.UniqueConstraint('name', name=op.f('uq_bureau_name'))
     )
