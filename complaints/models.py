@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -19,3 +21,12 @@ class Bureau(Base):
     prefecture: Mapped[bool]
     # The prefecture-level bureau above a county bureau (None for prefecture-level ones).
     parent_code: Mapped[str | None] = mapped_column(ForeignKey("bureau.code"))
+
+
+class TicketCounter(Base):
+    """The last ticket sequence number handed out on one day (China time)."""
+
+    __tablename__ = "ticket_counter"
+
+    day: Mapped[dt.date] = mapped_column(primary_key=True)
+    last: Mapped[int]
