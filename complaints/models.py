@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from bot.db import Base
+from bot.db import Base, UTCDateTime
+from bot.models import IntPK
 
 
 class Bureau(Base):
@@ -30,3 +31,54 @@ class TicketCounter(Base):
 
     day: Mapped[dt.date] = mapped_column(primary_key=True)
     last: Mapped[int]
+
+
+class Ticket(Base):
+    """One complaint (投诉) or report (举报), routed to the bureau that has jurisdiction."""
+
+    __tablename__ = "ticket"
+
+    id: Mapped[IntPK]
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    kind: Mapped[str] = mapped_column(String(8))  # workflow.Kind value
+    status: Mapped[str] = mapped_column(String(8), index=True)  # workflow.Status value
+    openid: Mapped[str] = mapped_column(String(64), index=True)
+    bureau_code: Mapped[str] = mapped_column(ForeignKey("bureau.code"), index=True)
+    region_code: Mapped[str | None] = mapped_column(String(6))
+    business_name: Mapped[str] = mapped_column(String(200))
+    business_place: Mapped[str] = mapped_column(Text, default="")
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    story: Mapped[str] = mapped_column(Text, default="")
+    demands: Mapped[list[str]] = mapped_column(JSON, default=list)
+    category: Mapped[str | None] = mapped_column(String(40))
+    consumer_name: Mapped[str | None] = mapped_column(String(60))
+    consumer_phone: Mapped[str | None] = mapped_column(String(20))
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    linked_ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # The next legal deadline of the current step (acceptance, mediation or report check).
+    due_on: Mapped[dt.date | None]
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    rating: Mapped[str | None] = mapped_column(String(8))
+    rating_comment: Mapped[str | None] = mapped_column(Text)
+
+    events: Mapped[list[TicketEvent]] = relationship(
+        back_populates="ticket", order_by="TicketEvent.id", cascade="all, delete-orphan")
+
+
+class TicketEvent(Base):
+    """Every status change: who, when, from, to, and why."""
+
+    __tablename__ = "ticket_event"
+
+    id: Mapped[IntPK]
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(80))  # consumer:<openid> | staff:<login> | system
+    source: Mapped[str | None] = mapped_column(String(8))
+    target: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="events")
