@@ -64,11 +64,6 @@ def report_offline(turn: Turn) -> Reply:
     return Reply(text=text("report_offline"))
 
 
-def progress(turn: Turn) -> Reply:
-    turn.move_to(State.IDLE)
-    return Reply(text=text("progress_none"))
-
-
 def quality_month(turn: Turn) -> Reply:
     return Reply(text=text("quality_month"))
 

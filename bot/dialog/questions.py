@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.dialog import handlers as h
 from bot.dialog.engine import State, Turn
+from bot.dialog.progress import progress
 from bot.dialog.replies import Reply
 from bot.models import UnansweredQuestion
 from bot.texts import text
@@ -21,7 +22,7 @@ def answer_question(turn: Turn) -> Reply:
     understood = understand(turn.text)
     intent = understood.intent
     if intent is Intent.PROGRESS:
-        return h.progress(turn)
+        return progress(turn)
     if intent is Intent.COMPLAINT:
         return h.complaint_offline(turn)
     if intent is Intent.REPORT:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from bot.dialog import handlers as h
 from bot.dialog import questions as q
 from bot.dialog.engine import DialogTable, Handler, State, StateSpec, Turn
+from bot.dialog.progress import progress
 from bot.dialog.replies import Reply
 
 # Menu actions by the key of the custom-menu button (bot/data/menu.json).
@@ -16,7 +17,7 @@ MENU_ACTIONS: dict[str, Handler] = {
     "CONSULT": h.start_consult,
     "COMPLAIN": h.complaint_offline,
     "REPORT": h.report_offline,
-    "PROGRESS": h.progress,
+    "PROGRESS": progress,
     "QUALITY_MONTH": h.quality_month,
     "MENU": h.show_menu,
 }
