@@ -26,6 +26,7 @@ class State(enum.StrEnum):
     IDLE = "idle"
     CONSULT = "consult"
     CHOOSING = "choosing"  # numbered FAQ choices are on screen
+    CONFIRM_WITHDRAW = "confirm_withdraw"  # 撤回 asked, waiting for 确认
 
 
 # Messages that are not the user talking to us: they neither count as a turn nor open

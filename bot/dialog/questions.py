@@ -4,6 +4,7 @@ choices, or an honest fallback that keeps the question for staff."""
 from __future__ import annotations
 
 from bot.dialog import handlers as h
+from bot.dialog import withdraw
 from bot.dialog.engine import State, Turn
 from bot.dialog.progress import progress
 from bot.dialog.replies import Reply
@@ -19,6 +20,8 @@ MAX_CHOICES = 3
 
 def answer_question(turn: Turn) -> Reply:
     """Understands a question and answers it, or routes a wish to its flow."""
+    if turn.text.strip().startswith("撤回"):
+        return withdraw.ask(turn)
     understood = understand(turn.text)
     intent = understood.intent
     if intent is Intent.PROGRESS:

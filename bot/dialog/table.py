@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.dialog import handlers as h
 from bot.dialog import questions as q
+from bot.dialog import withdraw
 from bot.dialog.engine import DialogTable, Handler, State, StateSpec, Turn
 from bot.dialog.progress import progress
 from bot.dialog.replies import Reply
@@ -51,6 +52,7 @@ TABLE = DialogTable(
         State.IDLE: StateSpec(text=idle_text),
         State.CONSULT: StateSpec(text=q.answer_question),
         State.CHOOSING: StateSpec(text=q.choose),
+        State.CONFIRM_WITHDRAW: StateSpec(text=withdraw.confirm),
     },
     events={
         "subscribe": h.welcome,
