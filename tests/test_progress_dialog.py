@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Flask
 
-from bot.db import get_db
 from bot.simulator.client import WeChatSender
-from complaints import tickets
 from complaints.workflow import Kind, Status
+from tests.factories import open_ticket
 
 ALICE, BOB = "o_alice", "o_bob"
 
 
-def open_for(app: Flask, openid: str, kind: Kind = Kind.COMPLAINT) -> str:
-    received = dt.datetime(2026, 9, 28, 10, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-    with get_db(app).transaction() as session:
-        ticket = tickets.open_ticket(session, tickets.Draft(
-            kind=kind, openid=openid, bureau_code="350102", business_name="某某超市"), received)
-        return ticket.number
-
-
 def test_progress_lists_and_shows_own_tickets(wechat: WeChatSender, mode_app: Flask) -> None:
     assert "还没有通过本服务号提交" in wechat.text(ALICE, "查询").text
-    complaint = open_for(mode_app, ALICE)
-    report = open_for(mode_app, ALICE, Kind.REPORT)
+    complaint = open_ticket(mode_app, ALICE)
+    report = open_ticket(mode_app, ALICE, Kind.REPORT)
     listing = wechat.text(ALICE, "查询").text
     assert complaint in listing and report in listing
     assert "受理期限：2026年10月13日" in listing
@@ -37,7 +26,7 @@ def test_progress_lists_and_shows_own_tickets(wechat: WeChatSender, mode_app: Fl
 
 def test_another_consumer_gets_the_same_not_found(wechat: WeChatSender,
                                                    mode_app: Flask) -> None:
-    number = open_for(mode_app, ALICE)
+    number = open_ticket(mode_app, ALICE)
     someone_elses = wechat.text(BOB, f"查询 {number}").text
     made_up = wechat.text(BOB, "查询 FJ20260928-999999").text
     assert "没有找到编号为" in someone_elses and "某某超市" not in someone_elses

@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Flask
 from sqlalchemy import select
 
-from bot.db import get_db
 from bot.simulator.client import WeChatSender
-from complaints import tickets
 from complaints.models import Ticket
 from complaints.workflow import Kind, Status
 from tests.conftest import rows
+from tests.factories import open_ticket
 
 ALICE, BOB = "o_alice", "o_bob"
-
-
-def open_for(app: Flask, openid: str, kind: Kind = Kind.COMPLAINT) -> str:
-    received = dt.datetime(2026, 9, 28, 10, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-    with get_db(app).transaction() as session:
-        return tickets.open_ticket(session, tickets.Draft(
-            kind=kind, openid=openid, bureau_code="350102", business_name="某某超市"),
-            received).number
 
 
 def status_of(app: Flask, number: str) -> str:
@@ -30,7 +19,7 @@ def status_of(app: Flask, number: str) -> str:
 
 
 def test_withdraw_after_confirmation(wechat: WeChatSender, mode_app: Flask) -> None:
-    number = open_for(mode_app, ALICE)
+    number = open_ticket(mode_app, ALICE)
     assert "确认撤回投诉" in wechat.text(ALICE, f"撤回 {number}").text
     assert "请回复“确认”" in wechat.text(ALICE, "嗯？").text  # unexpected: asked again
     assert status_of(mode_app, number) == Status.PENDING
@@ -40,14 +29,14 @@ def test_withdraw_after_confirmation(wechat: WeChatSender, mode_app: Flask) -> N
 
 
 def test_cancel_keeps_the_complaint(wechat: WeChatSender, mode_app: Flask) -> None:
-    number = open_for(mode_app, ALICE)
+    number = open_ticket(mode_app, ALICE)
     wechat.text(ALICE, f"撤回 {number}")
     assert "已退出" in wechat.text(ALICE, "取消").text
     assert status_of(mode_app, number) == Status.PENDING
 
 
 def test_nobody_else_can_withdraw(wechat: WeChatSender, mode_app: Flask) -> None:
-    number = open_for(mode_app, ALICE)
+    number = open_ticket(mode_app, ALICE)
     reply = wechat.text(BOB, f"撤回 {number}").text
     assert "没有找到编号为" in reply
     wechat.text(BOB, "确认")
@@ -55,5 +44,5 @@ def test_nobody_else_can_withdraw(wechat: WeChatSender, mode_app: Flask) -> None
 
 
 def test_reports_are_not_withdrawn_here(wechat: WeChatSender, mode_app: Flask) -> None:
-    number = open_for(mode_app, ALICE, Kind.REPORT)
+    number = open_ticket(mode_app, ALICE, Kind.REPORT)
     assert "不能撤回" in wechat.text(ALICE, f"撤回 {number}").text
