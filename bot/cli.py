@@ -22,6 +22,18 @@ MENU_FILE = Path(__file__).parent / "data" / "menu.json"
 db_cli = AppGroup("db", help="Database migrations (Alembic).")
 wechat_cli = AppGroup("wechat", help="Calls to the WeChat API.")
 journal_cli = AppGroup("journal", help="The inbound message journal.")
+outbox_cli = AppGroup("outbox", help="Messages waiting to be pushed to consumers.")
+
+
+@outbox_cli.command("run")
+def outbox_run() -> None:
+    """Sends the pending messages that are due (run it every minute, e.g. from cron)."""
+    from bot.outbound import drain
+    from bot.wechat_api import client_for
+
+    outcome = drain(get_db(), client_for(current_app))
+    click.echo(", ".join(f"{state} {count}" for state, count in sorted(outcome.items()))
+               or "nothing due")
 
 
 @db_cli.command("upgrade")
@@ -152,6 +164,6 @@ def _print_reply(reply: Reply) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for group in (db_cli, wechat_cli, journal_cli):
+    for group in (db_cli, wechat_cli, journal_cli, outbox_cli):
         app.cli.add_command(group)
     app.cli.add_command(chat)

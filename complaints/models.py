@@ -82,3 +82,22 @@ class TicketEvent(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
     ticket: Mapped[Ticket] = relationship(back_populates="events")
+
+
+class OutboxMessage(Base):
+    """A message to push to a consumer, written in the same transaction as the change it
+    reports, and sent later by ``flask outbox run`` (so an API outage loses nothing)."""
+
+    __tablename__ = "outbox_message"
+
+    id: Mapped[IntPK]
+    openid: Mapped[str] = mapped_column(String(64), index=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
+    text: Mapped[str] = mapped_column(Text)
+    # pending → sent | failed (gave up after retries) | undeliverable (WeChat refuses)
+    state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

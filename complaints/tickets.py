@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from complaints import deadlines, workflow
+from complaints import deadlines, notify, workflow
 from complaints.models import Ticket, TicketEvent
 from complaints.numbering import next_ticket_number
 from complaints.workflow import Kind, Status
@@ -83,6 +83,8 @@ def move(session: Session, ticket: Ticket, target: Status, *, actor: str,
         ticket.due_on = None
     ticket.events.append(TicketEvent(at=now, actor=actor, source=source.value,
                                      target=target.value, reason=reason, note=note))
+    if not actor.startswith("consumer:"):  # the consumer saw her own change in the chat
+        notify.queue_status_notice(session, ticket, reason, now)
     session.flush()
     return ticket
 
