@@ -15,6 +15,7 @@ from flask import Flask
 from bot import create_app, migrate
 from bot.db import Base, get_db
 from bot.simulator.client import WeChatSender, sender_for
+from tests.fake_wechat import FakeWeChat, fake_wechat
 
 TOKEN = "testtoken"
 # Any valid 43-character EncodingAESKey and AppID pair works for safe-mode round trips.
@@ -131,6 +132,21 @@ def mode_app(request: pytest.FixtureRequest, make_app: AppFactory) -> Flask:
 @pytest.fixture
 def wechat(mode_app: Flask) -> WeChatSender:
     return sender_for(mode_app)
+
+
+@pytest.fixture
+def wechat_api() -> Iterator[FakeWeChat]:
+    """A fake WeChat API server on 127.0.0.1 for the outbound side."""
+    with fake_wechat() as fake:
+        yield fake
+
+
+@pytest.fixture
+def api_app(make_app: AppFactory, database_url: str, wechat_api: FakeWeChat) -> Flask:
+    """An app whose WeChat API is the fake server, on both databases."""
+    return make_app(database_url=database_url, WECHAT_APPID=wechat_api.appid,
+                    WECHAT_SECRET=wechat_api.secret, WECHAT_API_BASE=wechat_api.api_base,
+                    WECHAT_API_TIMEOUT="2")
 
 
 def rows(app: Flask, statement: Any) -> list[Any]:

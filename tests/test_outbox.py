@@ -4,9 +4,7 @@ visibly failed, whatever the API does."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
-import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -18,23 +16,11 @@ from complaints.models import OutboxMessage, Ticket
 from complaints.workflow import Status
 from tests.conftest import rows
 from tests.factories import open_ticket
-from tests.fake_wechat import FakeWeChat, fake_wechat
+from tests.fake_wechat import FakeWeChat
 
 ALICE = "o_alice"
 NOW = dt.datetime(2026, 10, 1, 2, tzinfo=dt.UTC)
 
-
-@pytest.fixture
-def wechat_api() -> Iterator[FakeWeChat]:
-    with fake_wechat() as fake:
-        yield fake
-
-
-@pytest.fixture
-def api_app(make_app, database_url: str, wechat_api: FakeWeChat) -> Flask:  # type: ignore[no-untyped-def]
-    return make_app(database_url=database_url, WECHAT_APPID=wechat_api.appid,
-                    WECHAT_SECRET=wechat_api.secret, WECHAT_API_BASE=wechat_api.api_base,
-                    WECHAT_API_TIMEOUT="2")
 
 
 def accept(app: Flask, number: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -11,19 +10,7 @@ from flask import Flask
 
 from bot.cli import MENU_FILE
 from bot.wechat_api import client_for
-from tests.fake_wechat import FakeWeChat, fake_wechat
-
-
-@pytest.fixture
-def wechat_api() -> Iterator[FakeWeChat]:
-    with fake_wechat() as fake:
-        yield fake
-
-
-@pytest.fixture
-def api_app(make_app, database_url: str, wechat_api: FakeWeChat) -> Flask:  # type: ignore[no-untyped-def]
-    return make_app(database_url=database_url, WECHAT_APPID=wechat_api.appid,
-                    WECHAT_SECRET=wechat_api.secret, WECHAT_API_BASE=wechat_api.api_base)
+from tests.fake_wechat import FakeWeChat
 
 
 def test_push_menu_sends_the_menu_file(api_app: Flask, wechat_api: FakeWeChat) -> None:
