@@ -55,6 +55,7 @@ class Ticket(Base):
     consumer_name: Mapped[str | None] = mapped_column(String(60))
     consumer_phone: Mapped[str | None] = mapped_column(String(20))
     anonymous: Mapped[bool] = mapped_column(default=False)
+    evidence_note: Mapped[str | None] = mapped_column(Text)
     linked_ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     # The next legal deadline of the current step (acceptance, mediation or report check).
@@ -65,6 +66,8 @@ class Ticket(Base):
 
     events: Mapped[list[TicketEvent]] = relationship(
         back_populates="ticket", order_by="TicketEvent.id", cascade="all, delete-orphan")
+    attachments: Mapped[list[TicketAttachment]] = relationship(
+        order_by="TicketAttachment.id", cascade="all, delete-orphan")
 
 
 class TicketEvent(Base):
@@ -84,6 +87,24 @@ class TicketEvent(Base):
     ticket: Mapped[Ticket] = relationship(back_populates="events")
 
 
+class TicketAttachment(Base):
+    """Evidence the consumer sent during the form: an image, voice or video message.
+
+    WeChat keeps temporary media for three days; ``media_id`` fetches it until then and
+    ``url`` (images only) is WeChat's own copy.
+    """
+
+    __tablename__ = "ticket_attachment"
+
+    id: Mapped[IntPK]
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # image | voice | video | shortvideo
+    media_id: Mapped[str | None] = mapped_column(String(200))
+    url: Mapped[str | None] = mapped_column(Text)
+    msg_id: Mapped[str | None] = mapped_column(String(40))
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
 class OutboxMessage(Base):
     """A message to push to a consumer, written in the same transaction as the change it
     reports, and sent later by ``flask outbox run`` (so an API outage loses nothing)."""
@@ -94,6 +115,8 @@ class OutboxMessage(Base):
     openid: Mapped[str] = mapped_column(String(64), index=True)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
     text: Mapped[str] = mapped_column(Text)
+    # "custom" (customer-service message) or "template" once the 48-hour window has closed
+    route: Mapped[str] = mapped_column(String(16), default="custom")
     # pending → sent | failed (gave up after retries) | undeliverable (WeChat refuses)
     state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(default=0)

@@ -32,7 +32,8 @@ def queue_status_notice(session: Session, ticket: Ticket, reason: str | None,
     due = f"{ticket.due_on:%Y年%m月%d日}" if ticket.due_on else ""
     message = OutboxMessage(openid=ticket.openid, ticket_id=ticket.id, next_attempt_at=now,
                             created_at=now,
-                            text=template.format(number=ticket.number, status=ticket.status,
+                            text=template.format(number=ticket.number, kind=ticket.kind,
+                                                 status=ticket.status,
                                                  bureau=bureau, reason=reason or "", due=due))
     session.add(message)
     return message

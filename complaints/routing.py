@@ -28,7 +28,7 @@ from typing import Literal
 import phonenumbers
 from phonenumbers import geocoder
 
-from knowledge.gazetteer import Bureau, Gazetteer, Name, gazetteer
+from knowledge.gazetteer import PINGTAN, Bureau, Gazetteer, Name, gazetteer
 from knowledge.normalize import normalize
 
 DATA = Path(__file__).parent / "data"
@@ -132,13 +132,29 @@ def city_choices() -> tuple[Bureau, ...]:
     return gazetteer().prefecture_bureaus()
 
 
-def bureau_for(region_code: str) -> str | None:
+def division_label(region_code: str) -> str:
+    """"福州市鼓楼区" for a county, "福州市" for a city, "平潭综合实验区" for 350128."""
+    g = gazetteer()
+    division = g.divisions[region_code]
+    if region_code == PINGTAN:
+        return "平潭综合实验区"
+    if division.level == "city" or division.name.endswith("市"):  # 福清市 needs no 福州市
+        return division.name
+    return g.divisions[division.parent].name + division.name
+
+
+def bureau_of(region_code: str) -> Bureau | None:
     """The bureau of a county or city code; None for OUT, unknown codes and 金门."""
     g = gazetteer()
     if region_code not in g.divisions:
         return None
-    bureau = g.bureaus.get(region_code) or g.bureaus[g.prefecture(region_code)]
-    return bureau.name
+    return g.bureaus.get(region_code) or g.bureaus[g.prefecture(region_code)]
+
+
+def bureau_for(region_code: str) -> str | None:
+    """The name of ``bureau_of``."""
+    bureau = bureau_of(region_code)
+    return bureau.name if bureau else None
 
 
 def _division(code: str, g: Gazetteer, reason: str) -> Route:

@@ -35,6 +35,7 @@ class Draft:
     consumer_name: str | None = None
     consumer_phone: str | None = None
     anonymous: bool = False
+    evidence_note: str | None = None
 
 
 def _first_deadline(kind: Kind, received: dt.datetime) -> dt.date:
@@ -53,7 +54,8 @@ def open_ticket(session: Session, draft: Draft, now: dt.datetime,
         latitude=draft.latitude, longitude=draft.longitude, story=draft.story,
         demands=list(draft.demands), category=draft.category,
         consumer_name=draft.consumer_name, consumer_phone=draft.consumer_phone,
-        anonymous=draft.anonymous, received_at=now, due_on=_first_deadline(draft.kind, now),
+        anonymous=draft.anonymous, evidence_note=draft.evidence_note, received_at=now,
+        due_on=_first_deadline(draft.kind, now),
         linked_ticket_id=linked_to.id if linked_to else None)
     ticket.events.append(TicketEvent(at=now, actor=f"consumer:{draft.openid}", source=None,
                                      target=status.value))

@@ -27,6 +27,7 @@ class State(enum.StrEnum):
     CONSULT = "consult"
     CHOOSING = "choosing"  # numbered FAQ choices are on screen
     CONFIRM_WITHDRAW = "confirm_withdraw"  # 撤回 asked, waiting for 确认
+    FORM = "form"  # a complaint or report form; its step is in data["form"]
 
 
 # Messages that are not the user talking to us: they neither count as a turn nor open
@@ -84,6 +85,11 @@ class Turn:
         self.conversation.state = state.value
         keep = {k: v for k, v in self.data.items() if k.startswith("_")}
         self.conversation.data = {**keep, **data}
+
+    def leave_choices(self) -> None:
+        """Numbered choices no longer on screen must not catch the next number."""
+        if self.state is State.CHOOSING:
+            self.move_to(State.IDLE)
 
     def remember(self, **values: Any) -> None:
         """Stores values that outlive any flow (keys starting with an underscore)."""

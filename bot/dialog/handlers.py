@@ -54,16 +54,6 @@ def start_consult(turn: Turn) -> Reply:
     return Reply(text=text("consult_prompt"))
 
 
-def complaint_offline(turn: Turn) -> Reply:
-    turn.move_to(State.IDLE)
-    return Reply(text=text("complaint_offline"))
-
-
-def report_offline(turn: Turn) -> Reply:
-    turn.move_to(State.IDLE)
-    return Reply(text=text("report_offline"))
-
-
 def quality_month(turn: Turn) -> Reply:
     return Reply(text=text("quality_month"))
 

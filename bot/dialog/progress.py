@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.dialog.engine import State, Turn
+from bot.dialog.engine import Turn
 from bot.dialog.replies import Reply
 from bot.texts import text
 from complaints import tickets
@@ -21,7 +21,7 @@ DUE_LABELS = {Status.PENDING: "受理期限", Status.ACCEPTED: "调解期限",
 
 def progress(turn: Turn) -> Reply:
     """Lists the sender's recent tickets, or shows the one whose number the message gives."""
-    turn.move_to(State.IDLE)
+    turn.leave_choices()
     number = ticket_number(turn.text)
     if number:
         ticket = tickets.find_for_consumer(turn.session, turn.message.source, number)
@@ -47,6 +47,9 @@ def _detail(turn: Turn, ticket: Ticket) -> str:
     bureau = turn.session.scalars(select(Bureau.name).where(
         Bureau.code == ticket.bureau_code)).one_or_none() or ticket.bureau_code
     received = local_date(ticket.received_at)
+    invite = ""
+    if ticket.status == Status.CLOSED and ticket.rating is None:
+        invite = "\n\n" + text("rating_invite")
     return text("progress_detail", number=ticket.number, kind=ticket.kind,
                 business=ticket.business_name, bureau=bureau, status=ticket.status,
-                due=_due(ticket), received=f"{received:%Y年%m月%d日}")
+                due=_due(ticket), received=f"{received:%Y年%m月%d日}") + invite

@@ -3,8 +3,7 @@ choices, or an honest fallback that keeps the question for staff."""
 
 from __future__ import annotations
 
-from bot.dialog import handlers as h
-from bot.dialog import withdraw
+from bot.dialog import form, rating, withdraw
 from bot.dialog.engine import State, Turn
 from bot.dialog.progress import progress
 from bot.dialog.replies import Reply
@@ -22,14 +21,16 @@ def answer_question(turn: Turn) -> Reply:
     """Understands a question and answers it, or routes a wish to its flow."""
     if turn.text.strip().startswith("撤回"):
         return withdraw.ask(turn)
+    if rating.is_rating(turn.text) and (rated := rating.rate(turn)):
+        return rated
     understood = understand(turn.text)
     intent = understood.intent
     if intent is Intent.PROGRESS:
         return progress(turn)
     if intent is Intent.COMPLAINT:
-        return h.complaint_offline(turn)
+        return form.start_complaint(turn)
     if intent is Intent.REPORT:
-        return h.report_offline(turn)
+        return form.start_report(turn)
     if intent is Intent.GREETING:
         return Reply(text=text("greeting"))
     match = understood.match
@@ -42,7 +43,7 @@ def answer_question(turn: Turn) -> Reply:
     turn.session.add(UnansweredQuestion(
         openid=turn.message.source, text=turn.text[:2000],
         best_candidate=match.best.entry_id if match.best else None, score=match.confidence))
-    _leave_choices(turn)
+    turn.leave_choices()
     return Reply(text=text("question_not_understood", text=turn.text[:200]))
 
 
@@ -57,7 +58,7 @@ def answer(turn: Turn, entry_id: str) -> Reply:
             turn.move_to(State.CHOOSING, options=related)
             return Reply(text=with_related)
         related.pop()
-    _leave_choices(turn)
+    turn.leave_choices()
     return Reply(text=reply)
 
 
@@ -70,14 +71,8 @@ def choose(turn: Turn) -> Reply:
         if 1 <= number <= len(options):
             return answer(turn, options[number - 1])
         return Reply(text=text("choice_out_of_range", count=len(options)))
-    _leave_choices(turn)
+    turn.leave_choices()
     return answer_question(turn)
-
-
-def _leave_choices(turn: Turn) -> None:
-    """Choices no longer on screen must not catch the next number; other states stay."""
-    if turn.state is State.CHOOSING:
-        turn.move_to(State.IDLE)
 
 
 def _numbered(ids: list[str]) -> str:

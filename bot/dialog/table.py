@@ -6,9 +6,9 @@ menu actions. Later flows (FAQ choices, the complaint form) add their states her
 
 from __future__ import annotations
 
+from bot.dialog import form, withdraw
 from bot.dialog import handlers as h
 from bot.dialog import questions as q
-from bot.dialog import withdraw
 from bot.dialog.engine import DialogTable, Handler, State, StateSpec, Turn
 from bot.dialog.progress import progress
 from bot.dialog.replies import Reply
@@ -16,8 +16,8 @@ from bot.dialog.replies import Reply
 # Menu actions by the key of the custom-menu button (bot/data/menu.json).
 MENU_ACTIONS: dict[str, Handler] = {
     "CONSULT": h.start_consult,
-    "COMPLAIN": h.complaint_offline,
-    "REPORT": h.report_offline,
+    "COMPLAIN": form.start_complaint,
+    "REPORT": form.start_report,
     "PROGRESS": progress,
     "QUALITY_MONTH": h.quality_month,
     "MENU": h.show_menu,
@@ -33,8 +33,26 @@ MENU_WORDS: dict[str, str] = {
 }
 
 
+# During a form these menu actions answer and the form resumes; the others would leave it.
+SHOWN_DURING_FORM = {"PROGRESS", "QUALITY_MONTH"}
+
+
 def on_click(turn: Turn) -> Reply:
-    return MENU_ACTIONS.get(turn.event_key, h.show_menu)(turn)
+    action = turn.event_key if turn.event_key in MENU_ACTIONS else "MENU"
+    if turn.state is State.FORM and action in SHOWN_DURING_FORM:
+        return form.during_form(turn, MENU_ACTIONS[action](turn))
+    if turn.state is State.FORM:  # 菜单/咨询/投诉/举报: finish or cancel the form first
+        return form.in_progress(turn)
+    return MENU_ACTIONS[action](turn)
+
+
+def cancel(turn: Turn) -> Reply:
+    return form.cancel(turn) if turn.state is State.FORM else h.cancel(turn)
+
+
+def show_menu(turn: Turn) -> Reply:
+    # The menu's numbers would be read as answers to the form: say how to leave it instead.
+    return form.in_progress(turn) if turn.state is State.FORM else h.show_menu(turn)
 
 
 def idle_text(turn: Turn) -> Reply:
@@ -45,14 +63,15 @@ def idle_text(turn: Turn) -> Reply:
 
 TABLE = DialogTable(
     commands={
-        "取消": h.cancel, "退出": h.cancel,
-        "菜单": h.show_menu, "帮助": h.show_menu, "menu": h.show_menu, "help": h.show_menu,
+        "取消": cancel, "退出": cancel, "放弃": cancel,
+        "菜单": show_menu, "帮助": show_menu, "menu": show_menu, "help": show_menu,
     },
     states={
         State.IDLE: StateSpec(text=idle_text),
         State.CONSULT: StateSpec(text=q.answer_question),
         State.CHOOSING: StateSpec(text=q.choose),
         State.CONFIRM_WITHDRAW: StateSpec(text=withdraw.confirm),
+        State.FORM: StateSpec(text=form.on_text, location=form.on_location, media=form.on_media),
     },
     events={
         "subscribe": h.welcome,
