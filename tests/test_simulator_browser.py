@@ -165,8 +165,10 @@ def test_simulator_chat(browser: Any, simulator_server: tuple[str, str]) -> None
         bar_box = page.locator("#menu-bar").bounding_box()
         assert popup_box and bar_box
         assert popup_box["y"] + popup_box["height"] <= bar_box["y"], "pop-up must sit above the bar"
-        bot_reply(lambda: popup.locator(".menu-sub-button:has-text('我要投诉')").click(), "12315")
+        bot_reply(lambda: popup.locator(".menu-sub-button:has-text('我要投诉')").click(),
+                  "被投诉的商家叫什么名字")
         expect(popup).to_be_hidden()
+        bot_reply(lambda: type_and_enter("取消"), "已放弃本次投诉")
 
         bot_reply(lambda: type_and_enter("5"), "质量月")
 

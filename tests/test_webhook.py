@@ -35,7 +35,7 @@ EVENTS = [
     ({"Event": "subscribe", "EventKey": "qrscene_42", "Ticket": "TICKET"}, "欢迎关注"),
     ({"Event": "SCAN", "EventKey": "42", "Ticket": "TICKET"}, "欢迎回来"),
     ({"Event": "CLICK", "EventKey": "QUALITY_MONTH"}, "实验室开放日"),
-    ({"Event": "CLICK", "EventKey": "COMPLAIN"}, "12315"),
+    ({"Event": "CLICK", "EventKey": "COMPLAIN"}, "被投诉的商家叫什么名字"),
     ({"Event": "CLICK", "EventKey": "MENU"}, "请回复数字或文字选择"),
     ({"Event": "VIEW", "EventKey": "http://example.org/"}, None),
     ({"Event": "LOCATION", "Latitude": 24.4798, "Longitude": 118.0894, "Precision": 65.0},
