@@ -31,7 +31,8 @@ def outbox_run() -> None:
     from bot.outbound import drain
     from bot.wechat_api import client_for
 
-    outcome = drain(get_db(), client_for(current_app))
+    outcome = drain(get_db(), client_for(current_app),
+                    template_id=current_app.config["WECHAT_TEMPLATE_ID"])
     click.echo(", ".join(f"{state} {count}" for state, count in sorted(outcome.items()))
                or "nothing due")
 

@@ -36,6 +36,7 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
         "WECHAT_AES_KEY": env.get("WECHAT_AES_KEY", ""),
         "WECHAT_API_BASE": env.get("WECHAT_API_BASE", "") or DEFAULT_API_BASE,
         "WECHAT_MAX_CLOCK_SKEW": int(env.get("WECHAT_MAX_CLOCK_SKEW", "300") or 0),
+        "WECHAT_TEMPLATE_ID": env.get("WECHAT_TEMPLATE_ID", "").strip(),
         "WECHAT_API_TIMEOUT": float(env.get("WECHAT_API_TIMEOUT", "5") or 5),
         "DATABASE_URL": env.get("DATABASE_URL", "") or default_db,
         "REDIS_URL": env.get("REDIS_URL", ""),

@@ -117,6 +117,8 @@ class OutboxMessage(Base):
     text: Mapped[str] = mapped_column(Text)
     # "custom" (customer-service message) or "template" once the 48-hour window has closed
     route: Mapped[str] = mapped_column(String(16), default="custom")
+    # The same notice as values for a template message (number, status, time, bureau).
+    fields: Mapped[dict[str, str] | None] = mapped_column(JSON)
     # pending → sent | failed (gave up after retries) | undeliverable (WeChat refuses)
     state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(default=0)

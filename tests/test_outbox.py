@@ -100,3 +100,52 @@ def test_flask_outbox_run(api_app: Flask, wechat_api: FakeWeChat) -> None:
     result = api_app.test_cli_runner().invoke(args=["outbox", "run"])
     assert result.exit_code == 0, result.output
     assert "sent 1" in result.output
+
+
+TEMPLATE = "TPL_status_change"
+
+
+def test_outside_the_window_goes_out_as_a_template_message(api_app: Flask,
+                                                           wechat_api: FakeWeChat) -> None:
+    number = open_ticket(api_app, ALICE)
+    accept(api_app, number)
+    wechat_api.fail_next = [45015]
+    db, client = get_db(api_app), client_for(api_app)
+    assert drain(db, client, NOW, template_id=TEMPLATE) == {"template": 1}
+    ((state, attempts, error),) = outbox(api_app)
+    assert (state, attempts) == ("pending", 1) and "trying the template" in error
+    assert drain(db, client, NOW, template_id=TEMPLATE) == {"sent": 1}
+    (path, body), = wechat_api.calls
+    assert path == "/cgi-bin/message/template/send"
+    assert (body["touser"], body["template_id"]) == (ALICE, TEMPLATE)
+    assert body["data"]["character_string1"] == {"value": number}
+    assert body["data"]["phrase2"] == {"value": "已受理"}
+    assert body["data"]["thing3"]["value"] == "福州市鼓楼区市场监督管理局"
+
+
+def test_quota_error_without_a_template_is_undeliverable(api_app: Flask,
+                                                         wechat_api: FakeWeChat) -> None:
+    accept(api_app, open_ticket(api_app, ALICE))
+    wechat_api.fail_next = [45047]
+    assert drain(get_db(api_app), client_for(api_app), NOW) == {"undeliverable": 1}
+    assert "quota" in outbox(api_app)[0][2]
+
+
+def test_template_refused_for_an_unfollowed_user_is_undeliverable(
+        api_app: Flask, wechat_api: FakeWeChat) -> None:
+    accept(api_app, open_ticket(api_app, ALICE))
+    wechat_api.fail_next = [45015, 43004]
+    db, client = get_db(api_app), client_for(api_app)
+    drain(db, client, NOW, template_id=TEMPLATE)
+    assert drain(db, client, NOW, template_id=TEMPLATE) == {"undeliverable": 1}
+    ((state, attempts, error),) = outbox(api_app)
+    assert (state, attempts) == ("undeliverable", 2) and "no longer follows" in error
+
+
+def test_long_template_values_are_shortened_to_the_field_limits() -> None:
+    from bot.outbound import template_data
+
+    data = template_data({"number": "FJ20261125-000001", "status": "不予受理",
+                          "bureau": "三明市沙县区市场监督管理局" * 2, "time": "2026-11-25 10:00"})
+    assert len(data["thing3"]["value"]) == 20 and data["thing3"]["value"].endswith("…")
+    assert data["phrase2"]["value"] == "不予受理"

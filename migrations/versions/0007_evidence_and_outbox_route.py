@@ -37,6 +37,7 @@ def upgrade() -> None:
         # Rows queued before this revision were customer-service messages.
         batch_op.add_column(sa.Column('route', sa.String(length=16), nullable=False,
                                       server_default='custom'))
+        batch_op.add_column(sa.Column('fields', sa.JSON(), nullable=True))
 
     with op.batch_alter_table('ticket', schema=None) as batch_op:
         batch_op.add_column(sa.Column('evidence_note', sa.Text(), nullable=True))
@@ -48,6 +49,7 @@ def downgrade() -> None:
         batch_op.drop_column('evidence_note')
 
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.drop_column('fields')
         batch_op.drop_column('route')
 
     with op.batch_alter_table('ticket_attachment', schema=None) as batch_op:
