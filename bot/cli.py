@@ -13,7 +13,7 @@ from sqlalchemy import select
 from wechatpy.exceptions import WeChatClientException
 
 from bot import migrate, protocol
-from bot.db import get_db
+from bot.db import get_db, utcnow
 from bot.models import UnansweredQuestion
 from bot.simulator.client import Reply
 
@@ -23,6 +23,17 @@ db_cli = AppGroup("db", help="Database migrations (Alembic).")
 wechat_cli = AppGroup("wechat", help="Calls to the WeChat API.")
 journal_cli = AppGroup("journal", help="The inbound message journal.")
 outbox_cli = AppGroup("outbox", help="Messages waiting to be pushed to consumers.")
+forms_cli = AppGroup("forms", help="Complaint and report forms in progress.")
+
+
+@forms_cli.command("expire")
+def forms_expire() -> None:
+    """Drops forms idle for 24 hours and tells their consumers (run it hourly from cron)."""
+    from bot.dialog.form import expire_forms
+
+    with get_db().transaction() as session:
+        dropped = expire_forms(session, utcnow())
+    click.echo(f"dropped {dropped} form(s) idle for 24 hours")
 
 
 @outbox_cli.command("run")
@@ -165,6 +176,6 @@ def _print_reply(reply: Reply) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for group in (db_cli, wechat_cli, journal_cli, outbox_cli):
+    for group in (db_cli, wechat_cli, journal_cli, outbox_cli, forms_cli):
         app.cli.add_command(group)
     app.cli.add_command(chat)

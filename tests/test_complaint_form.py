@@ -298,3 +298,19 @@ def test_rating_after_closing(wechat: WeChatSender, mode_app: Flask) -> None:
     assert (rated.rating, rated.rating_comment) == ("不满意", "处理太慢了")
     # "不满意" that starts a question is still a question once nothing waits for a rating.
     assert "没有找到可以评价" not in wechat.text(USER, "不满意商家的处理结果怎么办").text
+
+
+def test_forms_idle_for_a_day_are_dropped_and_the_consumer_told(wechat: WeChatSender,
+                                                                mode_app: Flask) -> None:
+    from complaints.models import OutboxMessage
+
+    wechat.text(USER, "投诉")
+    wechat.text(USER, "某某影城")
+    wechat.text("o_recent", "举报")
+    age_form(mode_app, dt.timedelta(hours=24, minutes=1))
+    result = mode_app.test_cli_runner().invoke(args=["forms", "expire"])
+    assert "dropped 1 form(s)" in result.output
+    assert form_of(mode_app) == {} and form_of(mode_app, "o_recent") != {}
+    ((openid, text, state),) = rows(mode_app, select(
+        OutboxMessage.openid, OutboxMessage.text, OutboxMessage.state))
+    assert (openid, state) == (USER, "pending") and "已经作废" in text

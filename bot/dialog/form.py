@@ -15,10 +15,15 @@ import datetime as dt
 import re
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from bot.dialog.engine import State, Turn
 from bot.dialog.replies import Reply
+from bot.models import Conversation
 from bot.texts import text
 from complaints import intake, routing
+from complaints.models import OutboxMessage
 from complaints.workflow import Kind
 from knowledge import faq
 from knowledge.intents import Intent, patterns, understand
@@ -144,6 +149,26 @@ def during_form(turn: Turn, reply: Reply) -> Reply:
     form = _form(turn)
     _save(turn, form)
     return _then_continue(form, reply.text or "")
+
+
+def expire_forms(session: Session, now: dt.datetime) -> int:
+    """Drops forms idle for 24 hours and queues a notice to each consumer (the 48-hour
+    customer-service window is still open then). Run by ``flask forms expire``."""
+    dropped = 0
+    waiting = session.scalars(select(Conversation).where(Conversation.state == State.FORM.value)
+                              .with_for_update())
+    for conversation in waiting:
+        form = (conversation.data or {}).get("form") or {}
+        touched = dt.datetime.fromisoformat(form.get("touched") or now.isoformat())
+        if now - touched < DROP_AFTER:
+            continue
+        keep = {k: v for k, v in conversation.data.items() if k.startswith("_")}
+        conversation.state, conversation.data = State.IDLE.value, keep
+        session.add(OutboxMessage(openid=conversation.openid, next_attempt_at=now,
+                                  created_at=now,
+                                  text=text("form_expired", kind=form.get("kind", "投诉"))))
+        dropped += 1
+    return dropped
 
 
 def cancel(turn: Turn) -> Reply:
