@@ -349,18 +349,23 @@ def _suffixes() -> tuple[str, ...]:
 def find_business(text: str) -> str | None:
     """The business's name in a story: the words before a suffix such as 超市 or 专卖店,
     without the place written in front of it ("福州鼓楼区XX超市" → "XX超市")."""
-    clean = _clean(text)
+    clean = _clean(_strip_wish(text))
+    lower = clean.lower()
     for suffix in _suffixes():
-        at = clean.lower().find(suffix.lower())
+        at = lower.find(suffix.lower())
         if at < 1:
             continue
-        start = at
+        start, end = at, at + len(suffix)
         while start > 0 and clean[start - 1] not in _NAME_STOPS and at - start < 20:
             start -= 1
-        name = clean[start:at + len(suffix)]
-        while (prefix := _PLACE_PREFIX.match(name)) and len(name) - prefix.end() > len(suffix):
+        # "奶茶" + "店": a suffix right after the suffix belongs to the name.
+        while following := next((s for s in _suffixes() if lower.startswith(s.lower(), end)),
+                                None):
+            end += len(following)
+        name = clean[start:end]
+        while (prefix := _PLACE_PREFIX.match(name)) and len(name) - prefix.end() > end - at:
             name = name[prefix.end():]
-        if len(name) > len(suffix):
+        if len(name) > end - at:
             return name
     return None
 
