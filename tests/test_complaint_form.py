@@ -156,6 +156,8 @@ def test_faq_question_mid_form_is_answered_and_the_form_resumes(wechat: WeChatSe
     assert "还没提交" in wechat.text(USER, "菜单").text
     reply = wechat.event(USER, "CLICK", "PROGRESS").text
     assert "还没有通过本服务号提交" in reply and "接着填写投诉" in reply
+    reply = wechat.text(USER, "查询").text  # typed, not taken as the story
+    assert "还没有通过本服务号提交" in reply and "接着填写投诉" in reply
     assert form_of(mode_app)["step"] == "story"
 
 

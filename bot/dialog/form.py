@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.dialog.engine import State, Turn
+from bot.dialog.progress import progress
 from bot.dialog.replies import Reply
 from bot.models import Conversation
 from bot.texts import text
@@ -26,7 +27,7 @@ from complaints import intake, routing
 from complaints.models import OutboxMessage
 from complaints.workflow import Kind
 from knowledge import faq
-from knowledge.intents import Intent, patterns, understand
+from knowledge.intents import Intent, patterns, ticket_number, understand
 from knowledge.matcher import Level
 from knowledge.normalize import normalize
 
@@ -81,6 +82,9 @@ def on_text(turn: Turn) -> Reply:
     step = form["step"]
     if turn.message.type == "voice" and step == "evidence_done":
         return on_media(turn)
+    clean = normalize(turn.text)
+    if patterns().progress_command.search(clean) or ticket_number(clean):
+        return during_form(turn, progress(turn))  # 查询 mid-form: shown, then the form
     if step == "resume":
         return _resume(turn, form)
     if step == "summary":
