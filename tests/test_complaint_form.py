@@ -94,7 +94,7 @@ def test_one_message_story_asks_only_for_the_rest(wechat: WeChatSender,
     reply = wechat.text(USER, "我要投诉福州鼓楼区好又多超市卖过期牛奶，要求退一赔十").text
     assert "已从您的描述中记下" in reply
     assert "被投诉商家：好又多超市" in reply and "商家地址：福州市鼓楼区" in reply
-    assert "投诉请求：赔偿损失" in reply
+    assert "投诉请求：退还货款和服务费用、赔偿损失" in reply
     assert "请留下您的姓名" in reply  # business, place, story and demands are known
     assert "联系电话" not in wechat.text(USER, "陈大明 13912345678").text
     summary = wechat.text(USER, "没有").text
