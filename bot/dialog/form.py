@@ -185,7 +185,10 @@ def cancel(turn: Turn) -> Reply:
 
 def _form(turn: Turn) -> dict[str, Any]:
     # A copy: the JSON column only notices a new value, not changes inside the old one.
-    return copy.deepcopy(dict(turn.data["form"]))
+    stored = turn.data.get("form")
+    if not isinstance(stored, dict) or stored.get("kind") not in set(Kind):
+        return intake.start(Kind.COMPLAINT)  # unreadable state: start over, never crash
+    return copy.deepcopy(stored)
 
 
 def _save(turn: Turn, form: dict[str, Any]) -> None:
