@@ -204,6 +204,9 @@ def test_anonymous_report(wechat: WeChatSender, mode_app: Flask) -> None:
     wechat.text(USER, "宁德市蕉城区")
     wechat.text(USER, "不凭处方就卖处方药，还在店里卖过期的感冒药")
     assert "共1个" in image(wechat, "shelf")
+    voice = wechat.send(USER, "voice", {"MediaId": "media-voice", "Format": "amr",
+                                        "MsgId": new_msg_id()}).text
+    assert "共2个" in voice
     assert "匿名举报" in wechat.text(USER, "好了").text
     summary = wechat.text(USER, "2").text
     assert "是否实名：匿名" in summary and "姓名" not in summary
@@ -213,6 +216,7 @@ def test_anonymous_report(wechat: WeChatSender, mode_app: Flask) -> None:
     assert (ticket.kind, ticket.status, ticket.anonymous) == (Kind.REPORT, Status.CHECKING,
                                                               True)
     assert (ticket.consumer_name, ticket.consumer_phone) == (None, None)
+    assert rows(mode_app, select(TicketAttachment.kind)) == [("image",), ("voice",)]
 
 
 def test_named_report_asks_for_name_and_phone(wechat: WeChatSender, mode_app: Flask) -> None:
@@ -316,3 +320,12 @@ def test_forms_idle_for_a_day_are_dropped_and_the_consumer_told(wechat: WeChatSe
     ((openid, text, state),) = rows(mode_app, select(
         OutboxMessage.openid, OutboxMessage.text, OutboxMessage.state))
     assert (openid, state) == (USER, "pending") and "已经作废" in text
+
+
+def test_evidence_is_capped(wechat: WeChatSender, mode_app: Flask) -> None:
+    wechat.text(USER, "我要投诉宁德市福安市某某电动车店卖的电瓶车刚买一周就充不进电")
+    for n in range(9):
+        assert f"共{n + 1}个" in image(wechat, f"p{n}")
+    assert "最多9个" in image(wechat, "one-too-many")
+    assert len(form_of(mode_app)["evidence"]) == 9
+    assert form_of(mode_app)["step"] == "demands"  # evidence sent early waits for its step
