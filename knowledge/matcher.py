@@ -13,7 +13,6 @@ import enum
 import heapq
 import logging
 import threading
-from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 
@@ -167,11 +166,14 @@ class Matcher:
         return Match(candidates=candidates, level=Level.MEDIUM if in_domain else Level.LOW)
 
     def _fuzzy(self, query: str) -> dict[int, float]:
-        best: dict[int, float] = defaultdict(float)
+        best: dict[int, float] = {}
+        owners = self.phrasing_entry
+        # extract() lists the best phrasings first, so an entry's first one is its closest.
         for _, score, phrasing in process.extract(query, self.phrasing_texts, scorer=fuzz.ratio,
                                                   limit=self.settings.pool):
-            entry = self.phrasing_entry[phrasing]
-            best[entry] = max(best[entry], score / 100.0)
+            entry = owners[phrasing]
+            if entry not in best:
+                best[entry] = score / 100.0
         return best
 
     def _level(self, top_two: list[float]) -> Level:
