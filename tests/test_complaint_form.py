@@ -329,3 +329,15 @@ def test_evidence_is_capped(wechat: WeChatSender, mode_app: Flask) -> None:
     assert "最多9个" in image(wechat, "one-too-many")
     assert len(form_of(mode_app)["evidence"]) == 9
     assert form_of(mode_app)["step"] == "demands"  # evidence sent early waits for its step
+
+
+def test_also_report_can_be_chosen_at_the_summary(wechat: WeChatSender, mode_app: Flask) -> None:
+    wechat.text(USER, "我要投诉南平市延平区某某超市卖的大米生虫了，要求退货")
+    wechat.text(USER, "周强 13500000000")
+    summary = wechat.text(USER, "没有").text
+    assert "回复“同时举报”" in summary
+    assert "同时举报：是" in wechat.text(USER, "同时举报").text
+    assert "回复“同时举报”" in wechat.text(USER, "不举报").text
+    wechat.text(USER, "同时举报")
+    wechat.text(USER, "确认")
+    assert [t.kind for t in tickets(mode_app)] == [Kind.COMPLAINT, Kind.REPORT]
