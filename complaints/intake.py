@@ -157,12 +157,11 @@ def parse_city(text: str, fields: Fields) -> Fields:
         return {"region_code": code,
                 "place": f"{routing.division_label(code)}（{said}）" if said else
                 routing.division_label(code)}
-    found = routing.route(choice)
-    if found.region_code == routing.OUT:
-        raise OutOfProvince(choice)
-    if found.region_code is None:
-        raise Invalid("form_city_invalid", count=len(cities))
-    return {"region_code": found.region_code, "place": f"{choice}（{said}）" if said else choice}
+    try:
+        routed = _place_fields(choice)
+    except PlaceUnknown:
+        raise Invalid("form_city_invalid", count=len(cities)) from None
+    return {**routed, "place": f"{choice}（{said}）" if said else choice}
 
 
 def parse_story(text: str, fields: Fields) -> Fields:
@@ -172,15 +171,19 @@ def parse_story(text: str, fields: Fields) -> Fields:
     return {"story": story}
 
 
-def parse_conduct(text: str, fields: Fields) -> Fields:
-    return {"story": parse_story(text, fields)["story"]}
+WordLists = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def _word_lists(filename: str, table: str) -> WordLists:
+    """``[[table]]`` entries of name + words, words lower-cased as ``normalize`` does."""
+    with (DATA / filename).open("rb") as handle:
+        raw = tomllib.load(handle)[table]
+    return tuple((item["name"], tuple(w.lower() for w in item["words"])) for item in raw)
 
 
 @cache
-def demand_words() -> tuple[tuple[str, tuple[str, ...]], ...]:
-    with (DATA / "demands.toml").open("rb") as handle:
-        raw = tomllib.load(handle)["demand"]
-    return tuple((d["name"], tuple(d["words"])) for d in raw)
+def demand_words() -> WordLists:
+    return _word_lists("demands.toml", "demand")
 
 
 def demands_in(text: str) -> list[str]:
@@ -274,7 +277,7 @@ COMPLAINT_STEPS: tuple[Step, ...] = (
 REPORT_STEPS: tuple[Step, ...] = (
     Step("business", "被举报商家", "form_ask_business_report", parse_business),
     Step("place", "地址", "form_ask_place", parse_place),
-    Step("story", "违法行为", "form_ask_conduct", parse_conduct),
+    Step("story", "违法行为", "form_ask_conduct", parse_story),
     Step("evidence_done", "证据", "form_ask_evidence", parse_evidence),
     Step("anonymous", "是否实名", "form_ask_identity", parse_identity),
     Step("name", "举报人姓名", "form_ask_name_report", parse_name, applies=_named),
@@ -371,10 +374,8 @@ def find_business(text: str) -> str | None:
 
 
 @cache
-def _categories() -> tuple[tuple[str, tuple[str, ...]], ...]:
-    with (DATA / "categories.toml").open("rb") as handle:
-        raw = tomllib.load(handle)["category"]
-    return tuple((c["name"], tuple(w.lower() for w in c["words"])) for c in raw)
+def _categories() -> WordLists:
+    return _word_lists("categories.toml", "category")
 
 
 def infer_category(*texts: str) -> str | None:
