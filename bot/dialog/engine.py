@@ -82,9 +82,7 @@ class Turn:
 
     def move_to(self, state: State, **data: Any) -> None:
         """Enters ``state`` with fresh flow data (the JSON column needs a new dict)."""
-        self.conversation.state = state.value
-        keep = {k: v for k, v in self.data.items() if k.startswith("_")}
-        self.conversation.data = {**keep, **data}
+        enter(self.conversation, state, **data)
 
     def leave_choices(self) -> None:
         """Numbered choices no longer on screen must not catch the next number."""
@@ -94,6 +92,14 @@ class Turn:
     def remember(self, **values: Any) -> None:
         """Stores values that outlive any flow (keys starting with an underscore)."""
         self.conversation.data = {**self.data, **{f"_{k}": v for k, v in values.items()}}
+
+
+def enter(conversation: Conversation, state: State, **data: Any) -> None:
+    """Moves a conversation to ``state`` with fresh flow data, keeping the values that
+    outlive any flow (keys starting with an underscore)."""
+    conversation.state = state.value
+    keep = {k: v for k, v in (conversation.data or {}).items() if k.startswith("_")}
+    conversation.data = {**keep, **data}
 
 
 Handler = Callable[[Turn], Reply]

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.dialog.engine import State, Turn
+from bot.dialog.engine import State, Turn, enter
 from bot.dialog.progress import progress
 from bot.dialog.replies import Reply
 from bot.models import Conversation
@@ -163,11 +163,9 @@ def expire_forms(session: Session, now: dt.datetime) -> int:
                               .with_for_update())
     for conversation in waiting:
         form = (conversation.data or {}).get("form") or {}
-        touched = dt.datetime.fromisoformat(form.get("touched") or now.isoformat())
-        if now - touched < DROP_AFTER:
+        if _idle(form, now) < DROP_AFTER:
             continue
-        keep = {k: v for k, v in conversation.data.items() if k.startswith("_")}
-        conversation.state, conversation.data = State.IDLE.value, keep
+        enter(conversation, State.IDLE)
         session.add(OutboxMessage(openid=conversation.openid, next_attempt_at=now,
                                   created_at=now,
                                   text=text("form_expired", kind=form.get("kind", "投诉"))))
@@ -198,8 +196,7 @@ def _save(turn: Turn, form: dict[str, Any]) -> None:
 
 def _stale(turn: Turn, form: dict[str, Any]) -> Reply | None:
     """After 24 hours the form is dropped; after 30 minutes the consumer is asked first."""
-    touched = dt.datetime.fromisoformat(form.get("touched") or turn.now.isoformat())
-    idle = turn.now - touched
+    idle = _idle(form, turn.now)
     if idle >= DROP_AFTER:
         turn.move_to(State.IDLE)
         return Reply(text=text("form_expired", kind=form["kind"]))
@@ -210,6 +207,11 @@ def _stale(turn: Turn, form: dict[str, Any]) -> Reply | None:
         return Reply(text=text("form_resume_question", kind=form["kind"],
                                filled=_filled(form)))
     return None
+
+
+def _idle(form: dict[str, Any], now: dt.datetime) -> dt.timedelta:
+    touched = form.get("touched")
+    return now - dt.datetime.fromisoformat(touched) if touched else dt.timedelta(0)
 
 
 def _resume(turn: Turn, form: dict[str, Any]) -> Reply:
@@ -319,12 +321,15 @@ def _then_continue(form: dict[str, Any], reply: str) -> Reply:
 def _aside(message: str) -> str | None:
     """A reply to a message that is not an answer to the form: a greeting, or plainly a
     question the FAQ knows well (answered; the form then resumes)."""
+    rules, clean = patterns(), normalize(message)
+    asks = bool(rules.question.search(clean))
+    if not asks and not rules.greeting.search(clean):
+        return None  # a plain answer: no need to ask the matcher
     understood = understand(message)
     if understood.intent is Intent.GREETING:
         return text("form_greeting")
     best = understood.match.best
-    if (understood.intent is Intent.FAQ and understood.match.level is Level.HIGH and best
-            and patterns().question.search(normalize(message))):
+    if understood.intent is Intent.FAQ and understood.match.level is Level.HIGH and best and asks:
         return faq.by_id()[best.entry_id].answer
     return None
 
