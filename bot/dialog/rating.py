@@ -11,16 +11,20 @@ from bot.dialog.replies import Reply
 from bot.texts import text
 from complaints.models import Bureau, Ticket
 from complaints.workflow import Status
-from knowledge.intents import ticket_number
+from knowledge.intents import patterns, ticket_number
 from knowledge.normalize import normalize
 
-_RATING = re.compile(r"^(?:评价\s*)?(?:fj\s*-?\s*\d{8}\s*-?\s*\d{6}\s*)?"
-                     r"(基本满意|不满意|非常满意|满意)")
+# Read after the ticket number, if any, is taken out ("评价 FJ… 满意" → "评价 满意").
+_RATING = re.compile(r"^(?:评价\s*)?(基本满意|不满意|非常满意|满意)")
 MAX_COMMENT = 500
 
 
+def _without_number(message: str) -> str:
+    return patterns().ticket.sub("", normalize(message), count=1).strip()
+
+
 def is_rating(message: str) -> bool:
-    clean = normalize(message).strip()
+    clean = _without_number(message)
     return bool(_RATING.match(clean)) or clean.startswith("评价")
 
 
@@ -30,9 +34,9 @@ def rate(turn: Turn) -> Reply | None:
     ``None`` when there is nothing to rate and the message may be a question
     ("不满意商家的处理怎么办").
     """
-    clean = normalize(turn.text).strip()
+    number = ticket_number(turn.text)
+    clean = _without_number(turn.text)
     found = _RATING.match(clean)
-    number = ticket_number(clean)
     query = select(Ticket).where(Ticket.openid == turn.message.source,
                                  Ticket.status == Status.CLOSED.value)
     if number:
