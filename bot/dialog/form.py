@@ -62,8 +62,7 @@ def _start(turn: Turn, kind: Kind) -> Reply:
     try:
         form = intake.start(kind, turn.text if turn.kind == "text" else "")
     except intake.OutOfProvince as out:
-        turn.move_to(State.IDLE)
-        return Reply(text=text("form_out_of_province", place=_short(str(out))))
+        return _out_of_province(turn, out)
     _save(turn, form)
     intro = text("form_start_complaint" if kind is Kind.COMPLAINT else "form_start_report")
     parts = [intro]
@@ -99,11 +98,9 @@ def on_text(turn: Turn) -> Reply:
         _save(turn, form)
         return Reply(text=text(invalid.key, **invalid.values) + "\n\n" + _prompt(form))
     except intake.PlaceUnknown:
-        _save(turn, form)
-        return Reply(text=_prompt(form))
+        pass  # the form now asks for the city
     except intake.OutOfProvince as out:
-        turn.move_to(State.IDLE)
-        return Reply(text=text("form_out_of_province", place=_short(str(out))))
+        return _out_of_province(turn, out)
     _save(turn, form)
     return Reply(text=_prompt(form))
 
@@ -117,8 +114,7 @@ def on_location(turn: Turn) -> Reply:
     try:
         values = intake.place_from_location(lat, lon, turn.message.label or "")
     except intake.OutOfProvince as out:
-        turn.move_to(State.IDLE)
-        return Reply(text=text("form_out_of_province", place=_short(str(out))))
+        return _out_of_province(turn, out)
     form["fields"].update(values)
     if form["step"] in {"place", "city"}:
         intake.advance(form)
@@ -207,6 +203,11 @@ def _stale(turn: Turn, form: dict[str, Any]) -> Reply | None:
         return Reply(text=text("form_resume_question", kind=form["kind"],
                                filled=_filled(form)))
     return None
+
+
+def _out_of_province(turn: Turn, out: intake.OutOfProvince) -> Reply:
+    turn.move_to(State.IDLE)
+    return Reply(text=text("form_out_of_province", place=_short(str(out))))
 
 
 def _idle(form: dict[str, Any], now: dt.datetime) -> dt.timedelta:
